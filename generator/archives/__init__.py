@@ -1,0 +1,1 @@
+"""Readers for every chat-archive format organisers have, into one post model."""

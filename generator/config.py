@@ -1,0 +1,126 @@
+"""site.yaml -> SiteConfig: one declared field per key, every problem reported."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from generator import schema, yamlsafe
+from generator.errors import Collector, Diagnostic
+from generator.model import SiteConfig, TopicDef
+from generator.schema import Field, Invalid
+
+CONFIG_FILE = "site.yaml"
+
+
+def timezone(value: Any) -> ZoneInfo:
+    expected = "an IANA time zone like Europe/London"
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid(expected)
+    try:
+        return ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid(expected, schema.did_you_mean(value, available_timezones())) from None
+
+
+def language(value: Any) -> str:
+    import re
+
+    if not isinstance(value, str) or not re.match(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", value):
+        raise Invalid("a language tag like en-GB")
+    return value
+
+
+SITE_FIELDS: dict[str, Field] = {
+    "title": Field(schema.text, required=True),
+    "base_url": Field(schema.http_url, required=True),
+    "language": Field(language, default="en"),
+    "timezone": Field(timezone, default=ZoneInfo("UTC")),
+    "theme": Field(schema.slug, default="default"),
+    "description": Field(schema.text, default=""),
+    "repo_url": Field(schema.http_url, default=None),
+    "topics": Field(lambda v: v, default=()),  # validated item by item below
+}
+
+TOPIC_FIELDS: dict[str, Field] = {
+    "name": Field(schema.text, required=True),
+    "slug": Field(schema.slug),
+    "description": Field(schema.text, default=""),
+    "aliases": Field(schema.text_list, default=()),
+}
+
+
+def parse_config(
+    text: str, path: str = CONFIG_FILE, themes: frozenset[str] = frozenset()
+) -> tuple[SiteConfig | None, list[Diagnostic]]:
+    """Validate site.yaml text. Returns the config (None if unusable) and diagnostics.
+
+    `themes` are the folders under the site's themes/; "default" always exists
+    because chatwiki ships it.
+    """
+    out = Collector()
+    try:
+        doc = yamlsafe.load(text)
+    except yamlsafe.YamlError as exc:
+        out.error(path, exc.line, None, str(exc))
+        return None, out.items
+    values = schema.validate(doc, (), SITE_FIELDS, path, out)
+    topics = _topics(doc, values.get("topics"), path, out)
+    available = themes | {"default"}
+    if values["theme"] not in available:
+        out.error(
+            path,
+            doc.line(("theme",)),
+            "theme",
+            f"expected a theme folder themes/{values['theme']}/ or one of "
+            f"{', '.join(sorted(available))}",
+            schema.did_you_mean(values["theme"], available),
+        )
+    if out.items:
+        return None, out.items
+    base_url = values["base_url"]
+    return (
+        SiteConfig(
+            title=values["title"],
+            base_url=base_url if base_url.endswith("/") else base_url + "/",
+            language=values["language"],
+            timezone=values["timezone"],
+            theme=values["theme"],
+            description=values["description"],
+            repo_url=values["repo_url"],
+            topics=topics,
+        ),
+        out.items,
+    )
+
+
+def _topics(doc: yamlsafe.YamlDoc, raw: Any, path: str, out: Collector) -> tuple[TopicDef, ...]:
+    if not raw:
+        return ()
+    if not isinstance(raw, list):
+        out.error(
+            path,
+            doc.line(("topics",)),
+            "topics",
+            f"expected a list of topics, got {schema.show(raw)}",
+        )
+        return ()
+    topics: list[TopicDef] = []
+    seen: dict[str, int] = {}
+    for i in range(len(raw)):
+        values = schema.validate(doc, ("topics", i), TOPIC_FIELDS, path, out, f"topics[{i}].")
+        if not values["name"]:
+            continue
+        slug = values["slug"] or schema.slugify(values["name"])
+        line = doc.line(("topics", i))
+        if slug in seen:
+            out.error(
+                path,
+                line,
+                f"topics[{i}].slug",
+                f"topic slug {slug!r} is already used by topics[{seen[slug]}]",
+            )
+            continue
+        seen[slug] = i
+        topics.append(TopicDef(slug, values["name"], values["description"], values["aliases"]))
+    return tuple(topics)

@@ -1,0 +1,348 @@
+"""Discover and validate `content/`: Markdown files with YAML front matter -> model.
+
+Reading is separate from parsing: `parse_chat`/`parse_wiki_page` are pure functions
+of (path, text, config), so a content cache or a process pool can call them later
+without change. A bad file never raises; it adds diagnostics and the run goes on,
+so one mistake does not hide the next.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path, PurePosixPath
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from generator import markdown, schema, yamlsafe
+from generator.errors import Collector, Diagnostic
+from generator.model import Chat, SiteConfig, WikiPage
+from generator.schema import Field, Invalid
+
+CHATS_DIR = "content/chats"
+WIKI_DIR = "content/wiki"
+DEFAULT_DURATION = timedelta(hours=1)
+
+_DATETIME_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}")
+_DURATION = re.compile(r"^(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?$")
+_HASHTAG = re.compile(r"^#?(\w+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    doc: yamlsafe.YamlDoc
+    body: str
+    body_line_offset: int  # add to a 1-based body line to get the file line
+
+
+def split_front_matter(text: str, path: str, out: Collector) -> FrontMatter | None:
+    """Split `---`-fenced YAML from the body, keeping file line numbers."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        out.error(path, 1, None, "expected front matter: the file must start with a line '---'")
+        return None
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            try:
+                doc = yamlsafe.load("".join(lines[1:i]), line_offset=1)
+            except yamlsafe.YamlError as exc:
+                out.error(path, exc.line, None, str(exc))
+                return None
+            if doc.data is None:
+                doc = yamlsafe.YamlDoc({}, {(): 2})
+            if not isinstance(doc.data, dict):
+                out.error(path, 2, None, f"expected front matter keys, got {schema.show(doc.data)}")
+                return None
+            return FrontMatter(doc, "".join(lines[i + 1 :]), i + 1)
+    out.error(path, 1, None, "front matter is not closed: add a line '---' after it")
+    return None
+
+
+# --- converters that need the site's time zone ----------------------------------------
+
+
+def local_datetime(tz: ZoneInfo) -> Callable[[Any], datetime]:
+    """ISO date and time; without an offset it is wall-clock time in `tz`."""
+    expected = "an ISO date and time like 2012-02-16T20:00 (optionally with +01:00)"
+
+    def convert(value: Any) -> datetime:
+        if not isinstance(value, str) or not _DATETIME_SHAPE.match(value.strip()):
+            raise Invalid(expected)
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise Invalid(expected) from None
+        if parsed.tzinfo is not None:
+            return parsed
+        local = parsed.replace(tzinfo=tz)
+        # zoneinfo accepts wall-clock times skipped by a DST change; they never happen.
+        round_trip = local.astimezone(ZoneInfo("UTC")).astimezone(tz)
+        if round_trip.replace(tzinfo=None) != parsed:
+            raise Invalid(
+                f"a time that exists in {tz.key}",
+                hint=f"{value} falls in the hour skipped when clocks go forward",
+            )
+        return local
+
+    return convert
+
+
+def duration(value: Any) -> timedelta:
+    expected = "a duration like 1h, 90m or 1h30m"
+    if isinstance(value, int) and not isinstance(value, bool):
+        minutes = value
+    elif isinstance(value, str) and (m := _DURATION.match(value.strip())) and (m["h"] or m["m"]):
+        minutes = int(m["h"] or 0) * 60 + int(m["m"] or 0)
+    else:
+        raise Invalid(expected)
+    if not 0 < minutes <= 24 * 60:
+        raise Invalid("a duration between 1 minute and 24 hours")
+    return timedelta(minutes=minutes)
+
+
+def hashtag(value: Any) -> str:
+    if not isinstance(value, str) or not (m := _HASHTAG.match(value.strip())):
+        raise Invalid("a hashtag like #chartership")
+    return "#" + m[1]
+
+
+def chat_fields(tz: ZoneInfo) -> dict[str, Field]:
+    return {
+        "title": Field(schema.text, required=True),
+        "date": Field(local_datetime(tz), required=True),
+        "duration": Field(duration),
+        "end": Field(local_datetime(tz)),
+        "hashtag": Field(hashtag),
+        "hosts": Field(schema.text_list, default=()),
+        "topics": Field(schema.text_list, default=()),
+        "summary": Field(schema.text),
+        "draft": Field(schema.boolean, default=False),
+        "archive": Field(schema.text_list, default=()),
+    }
+
+
+WIKI_FIELDS: dict[str, Field] = {
+    "title": Field(schema.text, required=True),
+    "summary": Field(schema.text),
+    "aliases": Field(schema.text_list, default=()),
+}
+
+
+# --- pure parsers ---------------------------------------------------------------------
+
+
+def chat_slug(path: str) -> str:
+    """`content/chats/x.md` and the bundle `content/chats/x/index.md` are both chat `x`."""
+    p = PurePosixPath(path)
+    return p.parent.name if p.name == "index.md" else p.stem
+
+
+def parse_chat(
+    path: str, text: str, config: SiteConfig, existing_files: frozenset[str]
+) -> tuple[Chat | None, list[Diagnostic]]:
+    """Validate one write-up. `existing_files` (source-relative) checks `archive:` paths."""
+    out = Collector()
+    slug = chat_slug(path)
+    if not schema.SLUG.match(slug):
+        out.error(
+            path,
+            None,
+            None,
+            f"file name {slug!r} is not a URL slug; expected lowercase letters, digits and "
+            f"hyphens, like {schema.slugify(slug)!r}",
+        )
+    fm = split_front_matter(text, path, out)
+    if fm is None:
+        return None, out.items
+    values = schema.validate(fm.doc, (), chat_fields(config.timezone), path, out)
+    start: datetime | None = values["date"]
+    end: datetime | None = None
+    if values["end"] is not None and values["duration"] is not None:
+        out.error(path, fm.doc.line(("end",)), "end", "give either end or duration, not both")
+    elif start is not None and values["end"] is not None:
+        end = values["end"]
+        if end <= start:
+            out.error(
+                path,
+                fm.doc.line(("end",)),
+                "end",
+                f"expected a time after the start ({start.isoformat()}), "
+                f"got {schema.show(fm.doc.data['end'])}",
+            )
+    elif start is not None:
+        end = start + (values["duration"] or DEFAULT_DURATION)
+    archives = []
+    base = PurePosixPath(path).parent
+    for i, name in enumerate(values["archive"]):
+        rel = PurePosixPath(name)
+        target = _normalise(base / rel)
+        if rel.is_absolute() or target is None or not target.startswith(f"{base}/"):
+            out.error(
+                path,
+                fm.doc.line(("archive", i)),
+                "archive",
+                f"expected a path inside {base}/, got {schema.show(name)}",
+            )
+        elif target not in existing_files:
+            out.error(
+                path,
+                fm.doc.line(("archive", i)),
+                "archive",
+                f"archive file not found: expected {target} to exist",
+            )
+        else:
+            archives.append(target)
+    if out.items or start is None or end is None:
+        return None, out.items
+    body = markdown.render(fm.body, fm.body_line_offset)
+    chat = Chat(
+        slug=slug,
+        source_path=path,
+        title=values["title"],
+        start=start,
+        end=end,
+        hashtag=values["hashtag"],
+        hosts=values["hosts"],
+        topics=values["topics"],
+        summary=values["summary"],
+        draft=values["draft"],
+        archives=tuple(archives),
+        body=body,
+    )
+    return chat, out.items
+
+
+def parse_wiki_page(path: str, text: str) -> tuple[WikiPage | None, list[Diagnostic]]:
+    out = Collector()
+    rel = PurePosixPath(path).relative_to(WIKI_DIR).with_suffix("")
+    parts = rel.parts[:-1] if rel.name == "index" and len(rel.parts) > 1 else rel.parts
+    bad = [p for p in parts if not schema.SLUG.match(p)]
+    if bad:
+        out.error(
+            path,
+            None,
+            None,
+            f"path part {bad[0]!r} is not a URL slug; expected lowercase letters, digits and "
+            f"hyphens, like {schema.slugify(bad[0])!r}",
+        )
+    fm = split_front_matter(text, path, out)
+    if fm is None:
+        return None, out.items
+    values = schema.validate(fm.doc, (), WIKI_FIELDS, path, out)
+    if out.items:
+        return None, out.items
+    slug = "/".join(parts)
+    page = WikiPage(
+        slug=slug,
+        source_path=path,
+        title=values["title"],
+        summary=values["summary"],
+        aliases=values["aliases"],
+        section="/".join(parts[:-1]),
+        body=markdown.render(fm.body, fm.body_line_offset),
+    )
+    return page, out.items
+
+
+def _normalise(path: PurePosixPath) -> str | None:
+    """Resolve `.` and `..` lexically; None if it climbs above the source root."""
+    parts: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts)
+
+
+# --- discovery (the only I/O here) ---------------------------------------------------
+
+
+def _files(source: Path, folder: str) -> Iterator[str]:
+    """Source-relative POSIX paths under `folder`, sorted (never directory order)."""
+    root = source / folder
+    if not root.is_dir():
+        return
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(source)
+        if any(part.startswith(".") for part in rel.parts) or not p.is_file():
+            continue
+        yield rel.as_posix()
+
+
+def _read(source: Path, path: str, out: Collector) -> str | None:
+    try:
+        return (source / path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        out.error(path, None, None, f"expected UTF-8 text, found a byte that is not ({exc.reason})")
+    except OSError as exc:
+        out.error(path, None, None, f"could not read the file: {exc.strerror}")
+    return None
+
+
+def chat_sources(files: list[str]) -> list[str]:
+    """Write-ups among the files under content/chats: `x.md` and `x/index.md` only."""
+    found = []
+    for f in files:
+        rel = PurePosixPath(f).relative_to(CHATS_DIR)
+        if rel.suffix == ".md" and (
+            len(rel.parts) == 1 or (len(rel.parts) == 2 and rel.name == "index.md")
+        ):
+            found.append(f)
+    return found
+
+
+def load_chats(source: Path, config: SiteConfig) -> tuple[tuple[Chat, ...], list[Diagnostic]]:
+    """Every write-up, drafts included (the caller decides whether to publish them)."""
+    out = Collector()
+    files = list(_files(source, CHATS_DIR))
+    existing = frozenset(files)
+    chats: dict[str, Chat] = {}
+    for path in chat_sources(files):
+        text = _read(source, path, out)
+        if text is None:
+            continue
+        chat, diagnostics = parse_chat(path, text, config, existing)
+        out.extend(diagnostics)
+        if chat is None:
+            continue
+        if chat.slug in chats:
+            out.error(
+                path,
+                None,
+                None,
+                f"chat {chat.slug!r} is defined twice: here and in {chats[chat.slug].source_path}",
+            )
+            continue
+        chats[chat.slug] = chat
+    ordered = tuple(sorted(chats.values(), key=lambda c: (c.start, c.slug)))
+    return ordered, out.items
+
+
+def load_wiki(source: Path) -> tuple[tuple[WikiPage, ...], list[Diagnostic]]:
+    out = Collector()
+    pages: dict[str, WikiPage] = {}
+    for path in _files(source, WIKI_DIR):
+        if not path.endswith(".md"):
+            continue
+        text = _read(source, path, out)
+        if text is None:
+            continue
+        page, diagnostics = parse_wiki_page(path, text)
+        out.extend(diagnostics)
+        if page is None:
+            continue
+        if page.slug in pages:
+            out.error(
+                path,
+                None,
+                None,
+                f"wiki page {page.slug!r} is also defined by {pages[page.slug].source_path}",
+            )
+            continue
+        pages[page.slug] = page
+    return tuple(sorted(pages.values(), key=lambda p: p.slug)), out.items

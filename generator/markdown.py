@@ -1,0 +1,73 @@
+"""The one Markdown renderer: a pure function from text to `Rendered`.
+
+Built on markdown-it-py's `js-default` preset: raw HTML is off and link validation
+is on, so `<script>` is shown as text and `javascript:`/`vbscript:`/`data:` links are
+never emitted. (The `commonmark` preset would pass both through.) Tables, footnotes
+and heading anchors are the extensions write-ups use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from generator.model import Heading, Rendered, Section
+
+
+@cache
+def _parser() -> MarkdownIt:
+    # Cached construction, not shared mutable state: MarkdownIt holds only the
+    # (fixed) rule chain; per-render data travels in `env`.
+    md = MarkdownIt("js-default", {"typographer": False})
+    md.use(anchors_plugin, min_level=2, max_level=4)
+    md.use(footnote_plugin)
+    return md
+
+
+def render(text: str, line_offset: int = 0) -> Rendered:
+    """Render Markdown `text`; `line_offset` maps body lines to file lines."""
+    md = _parser()
+    env: dict[str, object] = {}
+    tokens = md.parse(text, env)
+    toc = tuple(_headings(tokens, line_offset))
+    html = md.renderer.render(tokens, md.options, env)
+    sections = tuple(_sections(md, tokens, toc, env))
+    return Rendered(html=html, toc=toc, sections=sections)
+
+
+def _headings(tokens: Sequence[Token], line_offset: int) -> list[Heading]:
+    found = []
+    for i, token in enumerate(tokens):
+        if token.type != "heading_open" or token.level != 0:
+            continue
+        inline = tokens[i + 1]
+        title = "".join(
+            c.content for c in inline.children or () if c.type in ("text", "code_inline")
+        )
+        line = token.map[0] + 1 + line_offset if token.map else None
+        found.append(Heading(int(token.tag[1]), title, str(token.attrs.get("id", "")), line))
+    return found
+
+
+def _sections(
+    md: MarkdownIt, tokens: Sequence[Token], toc: Sequence[Heading], env: dict[str, object]
+) -> list[Section]:
+    """Split the body at each top-level `##`: the unit topic pages excerpt."""
+    starts = [
+        i
+        for i, t in enumerate(tokens)
+        if t.type == "heading_open" and t.tag == "h2" and t.level == 0
+    ]
+    # Footnotes are moved to the end of the token stream; they belong to no section.
+    limit = next((i for i, t in enumerate(tokens) if t.type == "footnote_block_open"), len(tokens))
+    h2s = [h for h in toc if h.level == 2]
+    sections = []
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else limit
+        sections.append(Section(h2s[n], md.renderer.render(tokens[start:end], md.options, env)))
+    return sections

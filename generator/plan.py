@@ -1,0 +1,135 @@
+"""Site + indexes -> the list of files to produce. Decides *what*, not *how*.
+
+Each `Page` is a plain value (URL, template, context of frozen model objects), so
+producing its bytes is a pure call that a process pool or a cache can take over.
+Two things claiming one output path is an error here, before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+from generator import urls
+from generator.calendar import Timeline
+from generator.errors import Diagnostic
+from generator.model import Site
+
+LATEST_ON_HOME = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    url: str
+    template: str
+    title: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    source_path: str | None = None  # for messages about a clash
+
+    @property
+    def path(self) -> str:
+        return urls.output_path(self.url)
+
+
+@dataclass(frozen=True, slots=True)
+class StaticFile:
+    path: str
+    source: Path
+
+
+def plan_pages(site: Site, timeline: Timeline) -> list[Page]:
+    pages = [
+        Page(
+            urls.HOME,
+            "index.html",
+            site.config.title,
+            {
+                "next_chat": timeline.next_chat,
+                "upcoming": timeline.upcoming,
+                "latest": timeline.past[:LATEST_ON_HOME],
+            },
+        ),
+        Page(
+            urls.CHATS,
+            "chats.html",
+            "All chats",
+            {
+                "upcoming": timeline.upcoming,
+                "past_by_year": tuple(
+                    (year, tuple(group))
+                    for year, group in groupby(timeline.past, key=lambda c: c.start.year)
+                ),
+            },
+        ),
+        Page("404.html", "404.html", "Page not found"),
+    ]
+    # Previous/next within the chat's own series (hashtag), computed once per series.
+    neighbours: dict[str, tuple[Any, Any]] = {}
+    for _, group in groupby(
+        sorted(site.chats, key=lambda c: c.hashtag or ""), key=lambda c: c.hashtag
+    ):
+        series = sorted(group, key=lambda c: (c.start, c.slug))
+        for pos, chat in enumerate(series):
+            before = series[pos - 1] if pos > 0 else None
+            after = series[pos + 1] if pos + 1 < len(series) else None
+            neighbours[chat.slug] = (before, after)
+    for chat in site.chats:
+        before, after = neighbours[chat.slug]
+        pages.append(
+            Page(
+                urls.chat(chat.slug),
+                "chat.html",
+                chat.title,
+                {
+                    "chat": chat,
+                    "upcoming": chat.start > site.now,
+                    "previous": before,
+                    "next": after,
+                },
+                chat.source_path,
+            )
+        )
+    if site.wiki:
+        sections = tuple(
+            (name, tuple(group))
+            for name, group in groupby(
+                sorted(site.wiki, key=lambda p: (p.section, p.title.lower())),
+                key=lambda p: p.section,
+            )
+        )
+        pages.append(Page(urls.WIKI, "wiki_index.html", "Wiki", {"sections": sections}))
+        for page in site.wiki:
+            pages.append(
+                Page(
+                    urls.wiki_page(page.slug),
+                    "wiki_page.html",
+                    page.title,
+                    {"page": page},
+                    page.source_path,
+                )
+            )
+    return pages
+
+
+def find_clashes(pages: Sequence[Page], statics: Sequence[StaticFile]) -> list[Diagnostic]:
+    """Two producers for one output file would silently drop one of them."""
+    owners: dict[str, str] = {}
+    problems = []
+    for path, owner in [(p.path, p.source_path or p.template) for p in pages] + [
+        (s.path, s.source.as_posix()) for s in statics
+    ]:
+        if path in owners:
+            problems.append(
+                Diagnostic(
+                    owner,
+                    None,
+                    None,
+                    f"output file {path} would also be written for {owners[path]}",
+                )
+            )
+        else:
+            owners[path] = owner
+    return problems

@@ -1,0 +1,128 @@
+"""Jinja rendering: templates + page context -> bytes. No file writes here.
+
+Themes layer: the site's `themes/<name>/` first, then chatwiki's built-in default
+theme, so a site overrides any single template by giving a file of the same name
+(and can still `{% extends "default/base.html" %}` to wrap the original).
+Autoescape is on and undefined names are errors: a typo in a template fails the
+build instead of silently printing nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from generator import urls
+
+BUILTIN_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
+_SAFE_SCHEMES = {"http", "https", "mailto"}
+
+
+def builtin_theme_dir() -> Path:
+    """The default theme shipped with chatwiki (repo checkout or installed package)."""
+    if BUILTIN_THEME.is_dir():
+        return BUILTIN_THEME
+    from importlib.resources import files
+
+    return Path(str(files("generator") / "default_theme"))
+
+
+def theme_dirs(source: Path, theme: str) -> tuple[Path, ...]:
+    """Search path for templates and static files, highest priority first."""
+    dirs = [source / "themes" / theme, builtin_theme_dir()]
+    unique: list[Path] = []
+    for d in dirs:
+        if d.is_dir() and d.resolve() not in [u.resolve() for u in unique]:
+            unique.append(d)
+    return tuple(unique)
+
+
+def safe_url(url: object) -> str:
+    """Only http(s), mailto and relative URLs from content reach an href.
+
+    Autoescaping stops markup injection but not `href="javascript:..."`.
+    """
+    text = str(url or "").strip()
+    # Browsers ignore ASCII whitespace and control characters inside a scheme.
+    squeezed = "".join(ch for ch in text if ch > " ")
+    scheme = urlsplit(squeezed).scheme.lower() if ":" in squeezed.split("/", 1)[0] else ""
+    if scheme and scheme not in _SAFE_SCHEMES:
+        return "#"
+    return text
+
+
+def format_datetime(value: datetime, fmt: str = "long") -> str:
+    """English, locale-independent dates: the build must not vary with the machine."""
+    hour = value.strftime("%H:%M")
+    if fmt == "date":
+        return f"{value.strftime('%A')} {value.day} {value.strftime('%B %Y')}"
+    if fmt == "short":
+        return f"{value.day} {value.strftime('%b %Y')}"
+    if fmt == "time":
+        return f"{hour} {value.tzname()}"
+    return f"{value.strftime('%A')} {value.day} {value.strftime('%B %Y')}, {hour} {value.tzname()}"
+
+
+@jinja2.pass_context
+def _rel(context: jinja2.runtime.Context, target: str) -> str:
+    return urls.relative(context["page_url"], target)
+
+
+class Renderer:
+    """A configured Jinja environment for one build: pure given its theme files."""
+
+    def __init__(self, search_path: Sequence[Path], globals_: Mapping[str, Any]) -> None:
+        builtin = builtin_theme_dir() / "templates"
+        loader = jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader([str(d / "templates") for d in search_path]),
+                jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(builtin))}),
+            ]
+        )
+        self.env = jinja2.Environment(
+            loader=loader,
+            autoescape=jinja2.select_autoescape(["html", "xml", "j2"], default=True),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(
+            rel=_rel,
+            safe_url=safe_url,
+            datetime=format_datetime,
+            absolute=lambda url: urls.absolute(globals_["config"].base_url, url),
+        )
+        self.env.globals.update(globals_)
+        self.env.globals["urls"] = urls
+        self.env.globals["Markup"] = Markup
+
+    def page(self, template: str, page_url: str, **context: Any) -> bytes:
+        return self.env.get_template(template).render(page_url=page_url, **context).encode("utf-8")
+
+    def templates(self) -> list[str]:
+        return self.env.list_templates()
+
+
+def static_files(search_path: Sequence[Path]) -> Iterator[tuple[str, Path]]:
+    """(output-relative path, file) for every theme static file, overrides first wins."""
+    seen: set[str] = set()
+    for theme_dir in search_path:
+        root = theme_dir / "static"
+        if not root.is_dir():
+            continue
+        for f in sorted(root.rglob("*")):
+            rel = f.relative_to(root).as_posix()
+            if (
+                f.is_file()
+                and rel not in seen
+                and not any(p.startswith(".") for p in rel.split("/"))
+            ):
+                seen.add(rel)
+                yield urls.static(rel), f

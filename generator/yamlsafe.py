@@ -1,0 +1,164 @@
+"""YAML for organisers' files: safe, line-numbered, and free of YAML 1.1 surprises.
+
+PyYAML's loaders implement YAML 1.1, where `time: 19:30` is the integer 1170, `NO` is
+False and `2012-02-16` becomes a date object before any validator sees it. Organisers
+write what they mean, so plain scalars here resolve only to null, true/false, decimal
+ints, floats and strings; anything else stays the string that was typed, and the
+schema in `config`/`content` decides what it means (with an error that shows it).
+
+Anchors and aliases are refused outright: a 300-byte "billion laughs" document
+expands to tens of millions of nodes, and no site file needs them. Duplicate keys
+are errors, because YAML would silently keep the last one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent, NodeEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+KeyPath = tuple[str | int, ...]
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_TRUE = re.compile(r"^(?:true|True|TRUE)$")
+_FALSE = re.compile(r"^(?:false|False|FALSE)$")
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?$")
+_STD = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without implicit typing: plain scalars arrive as untyped strings."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's class attribute
+
+
+class YamlError(ValueError):
+    """Malformed or refused YAML; `line` is 1-based in the file (offset applied)."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        self.line = line
+        super().__init__(message)
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDoc:
+    """Plain Python data plus the line each value starts on, by key path.
+
+    `lines[("topics", 0, "name")]` is the line of that value; `lines[()]` the
+    document's. Validators use it to say `site.yaml:12: topics[0].name: ...`.
+    """
+
+    data: Any
+    lines: Mapping[KeyPath, int]
+
+    def line(self, path: KeyPath) -> int | None:
+        """Line of `path`, or of its nearest ancestor that has one."""
+        while True:
+            if path in self.lines:
+                return self.lines[path]
+            if not path:
+                return None
+            path = path[:-1]
+
+
+def load(text: str, line_offset: int = 0) -> YamlDoc:
+    """Parse one YAML document. `line_offset` shifts lines (front matter after `---`)."""
+    _refuse_aliases(text, line_offset)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        raise YamlError(f"invalid YAML: {exc.problem or exc.context}", line) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - composer errors are all marked
+        raise YamlError(f"invalid YAML: {exc}", None) from None
+    lines: dict[KeyPath, int] = {}
+    if node is None:
+        return YamlDoc(None, {(): 1 + line_offset})
+    data = _convert(node, (), lines, line_offset)
+    return YamlDoc(data, lines)
+
+
+def _refuse_aliases(text: str, line_offset: int) -> None:
+    # Events are linear in the input size: aliases are not expanded at this stage.
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, AliasEvent) or (
+                isinstance(event, NodeEvent) and event.anchor is not None
+            ):
+                mark = event.start_mark
+                line = mark.line + 1 + line_offset if mark else None
+                raise YamlError(
+                    "YAML anchors and aliases (&name, *name) are not allowed; "
+                    "write the value out in full",
+                    line,
+                )
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        raise YamlError(f"invalid YAML: {exc.problem or exc.context}", line) from None
+
+
+def _convert(node: Node, path: KeyPath, lines: dict[KeyPath, int], offset: int) -> Any:
+    line = node.start_mark.line + 1 + offset
+    lines[path] = line
+    if node.tag not in _ALLOWED_TAGS:
+        raise YamlError(f"YAML tag {node.tag!r} is not allowed", line)
+    if isinstance(node, ScalarNode):
+        return _scalar(node)
+    if isinstance(node, SequenceNode):
+        return [_convert(item, (*path, i), lines, offset) for i, item in enumerate(node.value)]
+    if isinstance(node, MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise YamlError(
+                    "mapping keys must be plain words", key_node.start_mark.line + 1 + offset
+                )
+            key = str(key_node.value)
+            key_line = key_node.start_mark.line + 1 + offset
+            if key == "<<":
+                raise YamlError("YAML merge keys (<<) are not allowed", key_line)
+            if key in result:
+                first = lines.get((*path, key), key_line)
+                raise YamlError(f"duplicate key {key!r} (first given on line {first})", key_line)
+            result[key] = _convert(value_node, (*path, key), lines, offset)
+            # Point at the key, which is where the reader looks for it.
+            lines[(*path, key)] = key_line
+        return result
+    raise YamlError("unsupported YAML node", line)  # pragma: no cover
+
+
+def _scalar(node: ScalarNode) -> Any:
+    value: str = node.value
+    if node.tag == _STD + "str":
+        if node.style is not None:
+            return value  # quoted or block scalar: the author said "string"
+        if _NULL.match(value):
+            return None
+        if _TRUE.match(value):
+            return True
+        if _FALSE.match(value):
+            return False
+        if _INT.match(value):
+            return int(value)
+        if _FLOAT.match(value):
+            return float(value)
+        return value
+    # An explicit tag such as !!int: honour it when the text fits, else keep the text.
+    if node.tag == _STD + "int" and _INT.match(value):
+        return int(value)
+    if node.tag == _STD + "float" and (_FLOAT.match(value) or _INT.match(value)):
+        return float(value)
+    if node.tag == _STD + "bool" and (_TRUE.match(value) or _FALSE.match(value)):
+        return bool(_TRUE.match(value))
+    if node.tag == _STD + "null":
+        return None
+    return value

@@ -1,0 +1,125 @@
+"""The output step: refuses unsafe directories, never leaves a half-written site."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.errors import OutputError
+from generator.write import MARKER, check_output_dir, publish
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    src = tmp_path / "site"
+    for rel in ("site.yaml", "content/chats/a.md", "themes/default/templates/base.html"):
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_text("user data")
+    return src
+
+
+@pytest.mark.parametrize(
+    ("out_rel", "reason"),
+    [
+        ("site", "the site source itself"),
+        (".", "contains the site source"),
+        ("site/content", "inside the source's content/ folder"),
+        ("site/content/chats/out", "inside the source's content/ folder"),
+        ("site/themes", "inside the source's themes/ folder"),
+    ],
+)
+def test_refused_output_dirs_touch_nothing(
+    tmp_path: Path, source: Path, out_rel: str, reason: str
+) -> None:
+    before = snapshot(tmp_path)
+    with pytest.raises(OutputError, match=reason):
+        publish(tmp_path / out_rel, source, [("index.html", b"x")])
+    assert snapshot(tmp_path) == before
+
+
+def test_refuses_a_git_checkout_and_a_foreign_nonempty_dir(tmp_path: Path, source: Path) -> None:
+    repo = tmp_path / "elsewhere"
+    (repo / ".git").mkdir(parents=True)
+    with pytest.raises(OutputError, match="git checkout"):
+        publish(repo, source, [("index.html", b"x")])
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "thesis.md").write_text("mine")
+    with pytest.raises(OutputError, match="not created by chatwiki"):
+        publish(docs, source, [("index.html", b"x")])
+    assert (docs / "thesis.md").read_text() == "mine"
+    assert not (docs / "index.html").exists()
+
+
+def test_refuses_a_symlinked_output(tmp_path: Path, source: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    with pytest.raises(OutputError, match="symbolic link"):
+        check_output_dir(tmp_path / "link", source)
+
+
+def test_build_then_rebuild_replaces_the_whole_tree(tmp_path: Path, source: Path) -> None:
+    out = source / "output"
+    assert publish(out, source, [("index.html", b"one"), ("chats/a/index.html", b"a")]) == 2
+    assert (out / MARKER).is_file()
+    publish(out, source, [("index.html", b"two")])
+    assert (out / "index.html").read_bytes() == b"two"
+    assert not (out / "chats").exists()  # stale pages do not linger
+    assert sorted(p.name for p in source.iterdir()) == [
+        ".output.lock", "content", "output", "site.yaml", "themes"
+    ]
+
+
+def test_a_build_failing_midway_leaves_the_old_output(tmp_path: Path, source: Path) -> None:
+    out = source / "output"
+    publish(out, source, [("index.html", b"old"), ("chats/a/index.html", b"old a")])
+    before = snapshot(out)
+
+    def files() -> Iterator[tuple[str, bytes]]:
+        yield "index.html", b"new"
+        raise RuntimeError("template exploded")
+
+    with pytest.raises(RuntimeError, match="template exploded"):
+        publish(out, source, files())
+    assert snapshot(out) == before
+    leftovers = [p.name for p in source.iterdir() if p.name.startswith(".output")]
+    assert leftovers == [".output.lock"]
+
+
+def test_leftovers_of_a_killed_build_are_removed_next_time(tmp_path: Path, source: Path) -> None:
+    stale = source / ".output.tmp-99999"
+    stale.mkdir()
+    (stale / MARKER).write_text("")
+    not_ours = source / ".output.tmp-12345"
+    not_ours.mkdir()
+    (not_ours / "notes.txt").write_text("keep")
+    publish(source / "output", source, [("index.html", b"x")])
+    assert not stale.exists()
+    assert (not_ours / "notes.txt").read_text() == "keep"
+
+
+@pytest.mark.parametrize("bad", ["../escape.html", "/etc/passwd", "a/../../b", ""])
+def test_paths_cannot_escape_the_output(tmp_path: Path, source: Path, bad: str) -> None:
+    with pytest.raises(OutputError, match="not a plain relative path"):
+        publish(source / "output", source, [(bad, b"x")])
+    assert not (tmp_path / "escape.html").exists()
+    assert not (source / "output").exists()
+
+
+def test_a_concurrent_build_is_refused(tmp_path: Path, source: Path) -> None:
+    out = source / "output"
+
+    def files() -> Iterator[tuple[str, bytes]]:
+        with pytest.raises(OutputError, match="another chatwiki build"):
+            publish(out, source, [("index.html", b"second")])
+        yield "index.html", b"first"
+
+    publish(out, source, files())
+    assert (out / "index.html").read_bytes() == b"first"
