@@ -75,8 +75,14 @@ def _prepare(source: Path, now: datetime, drafts: bool) -> _Prepared:
     clashes = find_clashes(pages, statics)
     if clashes:
         raise ContentError(clashes)
-    nav = [(urls.HOME, "Home"), (urls.CHATS, "Chats")] + ([(urls.WIKI, "Wiki")] if site.wiki else [])
-    renderer = render.Renderer(search_path, {"config": site.config, "now": site.now, "nav": nav})
+    nav = [(urls.HOME, "Home"), (urls.CHATS, "Chats")]
+    if site.wiki:
+        nav.append((urls.WIKI, "Wiki"))
+    topic_names = {t.slug: t.name for t in site.config.topics}
+    renderer = render.Renderer(
+        search_path,
+        {"config": site.config, "now": site.now, "nav": nav, "topic_names": topic_names},
+    )
     return _Prepared(site, pages, statics, renderer, tuple(diagnostics))
 
 

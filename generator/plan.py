@@ -64,7 +64,7 @@ def plan_pages(site: Site, timeline: Timeline) -> list[Page]:
                 ),
             },
         ),
-        Page("404.html", "404.html", "Page not found"),
+        Page("404.html", "404.html", "Page not found", {"rooted_links": True}),
     ]
     # Previous/next within the chat's own series (hashtag), computed once per series.
     neighbours: dict[str, tuple[Any, Any]] = {}

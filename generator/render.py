@@ -71,6 +71,9 @@ def format_datetime(value: datetime, fmt: str = "long") -> str:
 
 @jinja2.pass_context
 def _rel(context: jinja2.runtime.Context, target: str) -> str:
+    # A page served at any path (404) cannot use relative links: root them instead.
+    if context.get("rooted_links"):
+        return urls.rooted(context["config"].base_url, target)
     return urls.relative(context["page_url"], target)
 
 
@@ -98,6 +101,7 @@ class Renderer:
             safe_url=safe_url,
             datetime=format_datetime,
             absolute=lambda url: urls.absolute(globals_["config"].base_url, url),
+            rooted=lambda url: urls.rooted(globals_["config"].base_url, url),
         )
         self.env.globals.update(globals_)
         self.env.globals["urls"] = urls

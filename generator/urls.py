@@ -9,6 +9,7 @@ feeds and calendars, which leave the site, use absolute URLs from `base_url`.
 from __future__ import annotations
 
 from posixpath import relpath
+from urllib.parse import urlsplit
 
 HOME = ""
 CHATS = "chats/"
@@ -35,6 +36,11 @@ def output_path(url: str) -> str:
 
 def absolute(base_url: str, url: str) -> str:
     return base_url.rstrip("/") + "/" + url
+
+
+def rooted(base_url: str, url: str) -> str:
+    """Path from the host root ("/sub/chats/x/"), for pages served at any depth (404)."""
+    return urlsplit(base_url).path.rstrip("/") + "/" + url
 
 
 def relative(from_url: str, to_url: str) -> str:

@@ -1,0 +1,117 @@
+"""The command line as a user meets it: exit codes, messages, nothing written on failure."""
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from tests.conftest import chat_md
+
+MakeSite = Callable[[Mapping[str, str | bytes]], Path]
+
+
+def run(*args: str, env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), env=dict(env or {}))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_build_writes_site_and_summarises(tmp_site: MakeSite) -> None:
+    source = tmp_site({"content/chats/a.md": chat_md(title="Mentors")})
+    code, out, _ = run("build", str(source), "--now", "2026-11-23T12:00Z")
+    assert code == 0
+    assert out.startswith("Built ") and " pages " in out and " s" in out
+    assert "Mentors" in (source / "output/chats/a/index.html").read_text()
+
+
+def test_content_errors_exit_1_and_list_every_problem(tmp_site: MakeSite) -> None:
+    source = tmp_site(
+        {"content/chats/a.md": chat_md(date="next thurs"), "content/chats/b.md": chat_md(drat="x")}
+    )
+    code, _, err = run("build", str(source))
+    assert code == 1
+    assert "content/chats/a.md:3: date: expected an ISO date and time" in err
+    assert "content/chats/b.md:4: drat: unknown key" in err
+    assert "2 errors found; nothing was written." in err
+    assert not (source / "output").exists()
+
+
+def test_unsafe_out_is_a_usage_error(tmp_site: MakeSite) -> None:
+    source = tmp_site({})
+    code, _, err = run("build", str(source), "--out", str(source / "content"))
+    assert code == 2
+    assert "refusing to build into" in err
+
+
+def test_bad_now_is_a_usage_error(tmp_site: MakeSite) -> None:
+    code, _, err = run("build", str(tmp_site({})), "--now", "tomorrow")
+    assert code == 2
+    assert "--now" in err
+
+
+def test_now_decides_what_is_upcoming(tmp_site: MakeSite) -> None:
+    source = tmp_site({"content/chats/a.md": chat_md(title="Mentors", date="2027-01-14T20:00")})
+    run("build", str(source), "--now", "2027-01-01T00:00Z")
+    home = (source / "output/index.html").read_text()
+    assert "Next chat" in home and "Mentors" in home.split("Latest write-ups")[0]
+    run("build", str(source), env={"SOURCE_DATE_EPOCH": "1800000000"})  # 2027-01-15
+    home = (source / "output/index.html").read_text()
+    assert "Mentors" not in home.split("Latest write-ups")[0]
+    assert "Mentors" in home.split("Latest write-ups")[1]
+
+
+def test_check_validates_and_writes_nothing(tmp_site: MakeSite) -> None:
+    source = tmp_site({"content/chats/a.md": chat_md()})
+    before = sorted(os.listdir(source))
+    code, out, _ = run("check", str(source))
+    assert code == 0 and out.startswith("OK:")
+    assert sorted(os.listdir(source)) == before
+    (source / "content/chats/b.md").write_text(chat_md(date="2012-13-45T20:00"))
+    code, _, err = run("check", str(source))
+    assert code == 1 and "content/chats/b.md:3: date:" in err
+
+
+def test_new_chat_writes_a_valid_skeleton_and_never_overwrites(tmp_site: MakeSite) -> None:
+    source = tmp_site({})
+    args = [
+        "new",
+        "chat",
+        "Choosing a mentor",
+        "--date",
+        "2027-01-14T20:00",
+        "--hashtag",
+        "#chartership",
+        "--source",
+        str(source),
+    ]
+    code, out, _ = run(*args)
+    assert code == 0, out
+    path = source / "content/chats/2027-01-14-choosing-a-mentor.md"
+    assert path.is_file()
+    text = path.read_text()
+    assert 'title: "Choosing a mentor"' in text and 'hashtag: "#chartership"' in text
+    code, _, _ = run("check", str(source))
+    assert code == 0
+    path.write_text(text + "\nMy notes.\n")
+    code, _, err = run(*args)
+    assert code == 1 and "already exists" in err
+    assert path.read_text().endswith("My notes.\n")
+
+
+def test_new_chat_rejects_a_bad_date(tmp_site: MakeSite) -> None:
+    source = tmp_site({})
+    code, _, err = run("new", "chat", "X", "--date", "2027-03-28T01:30", "--source", str(source))
+    assert code == 2
+    assert "clocks go forward" in err
+    assert not (source / "content").exists()
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["build", "--help"], ["check", "--help"], ["new", "chat", "--help"]]
+)
+def test_help_explains_each_command(args: list[str]) -> None:
+    code, out, _ = run(*args)
+    assert code == 0
+    assert "Usage:" in out and len(out.splitlines()) > 5
