@@ -42,8 +42,9 @@ language: en-GB
 """
 
 
-def chat_md(title: str = "A chat", date: str = "2012-02-16T20:00", body: str = "Hello.\n",
-            **extra: str) -> str:
+def chat_md(
+    title: str = "A chat", date: str = "2012-02-16T20:00", body: str = "Hello.\n", **extra: str
+) -> str:
     """A valid write-up; `extra` adds raw front-matter lines (`key="value"` as YAML)."""
     lines = ["---", f'title: "{title}"', f"date: {date}"]
     lines += [f"{k}: {v}" for k, v in extra.items()]

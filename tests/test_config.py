@@ -41,10 +41,10 @@ topics:
     messages = sorted(d.format() for d in diagnostics)
     assert messages == sorted(
         [
-            'site.yaml:2: base_url: expected an http(s) URL like https://example.org/, '
+            "site.yaml:2: base_url: expected an http(s) URL like https://example.org/, "
             'got "ftp://nope"',
-            'site.yaml:3: timezone: expected an IANA time zone like Europe/London, '
-            'got "Europe/Lundon" (did you mean \'Europe/London\'?)',
+            "site.yaml:3: timezone: expected an IANA time zone like Europe/London, "
+            "got \"Europe/Lundon\" (did you mean 'Europe/London'?)",
             "site.yaml:4: themes: unknown key; expected one of base_url, description, "
             "language, repo_url, theme, timezone, title, topics (did you mean 'theme'?)",
             "site.yaml:6: topics[0].nme: unknown key; expected one of aliases, description, "
@@ -56,9 +56,7 @@ topics:
 
 def test_wrong_type_names_expected_and_found() -> None:
     _, diagnostics = parse_config("title: [a, b]\nbase_url: https://x.org/\n")
-    assert [d.format() for d in diagnostics] == [
-        "site.yaml:1: title: expected text, got a list"
-    ]
+    assert [d.format() for d in diagnostics] == ["site.yaml:1: title: expected text, got a list"]
 
 
 def test_missing_theme_folder_is_an_error() -> None:

@@ -24,8 +24,9 @@ def errors_for(text: str, path: str = PATH, files: frozenset[str] = frozenset())
 
 
 def test_valid_chat_in_site_timezone() -> None:
-    chat, diagnostics = parse_chat(PATH, chat_md(date="2012-06-14T20:00", duration="90m"), CONFIG,
-                                   frozenset())
+    chat, diagnostics = parse_chat(
+        PATH, chat_md(date="2012-06-14T20:00", duration="90m"), CONFIG, frozenset()
+    )
     assert diagnostics == []
     assert chat is not None
     assert chat.slug == "2012-02-16-mentors"
@@ -36,20 +37,14 @@ def test_valid_chat_in_site_timezone() -> None:
 def test_bad_date_message_names_file_line_key_and_value() -> None:
     text = '---\ntitle: "Mentors"\nhashtag: "#chartership"\ndate: next thurs\n---\nBody\n'
     assert errors_for(text) == [
-        f'{PATH}:4: date: expected an ISO date and time like 2012-02-16T20:00 '
+        f"{PATH}:4: date: expected an ISO date and time like 2012-02-16T20:00 "
         '(optionally with +01:00), got "next thurs"'
     ]
 
 
 def test_every_problem_in_one_file_is_reported() -> None:
     text = (
-        "---\n"
-        "title: Mentors\n"
-        "date: 2012-02-16T20:00\n"
-        "duraton: 1h\n"
-        "draft: yes\n"
-        "hosts: {a: 1}\n"
-        "---\n"
+        "---\ntitle: Mentors\ndate: 2012-02-16T20:00\nduraton: 1h\ndraft: yes\nhosts: {a: 1}\n---\n"
     )
     assert errors_for(text) == [
         f"{PATH}:4: duraton: unknown key; expected one of archive, date, draft, duration, end, "
@@ -99,12 +94,15 @@ def test_file_name_must_be_a_slug() -> None:
 
 
 def test_heading_lines_are_file_lines() -> None:
-    chat, _ = parse_chat(PATH, chat_md(body="Intro\n\n## Choosing a mentor\n\nText\n"), CONFIG,
-                         frozenset())
+    chat, _ = parse_chat(
+        PATH, chat_md(body="Intro\n\n## Choosing a mentor\n\nText\n"), CONFIG, frozenset()
+    )
     assert chat is not None
     heading = chat.body.toc[0]
     assert (heading.title, heading.anchor, heading.line) == (
-        "Choosing a mentor", "choosing-a-mentor", 7
+        "Choosing a mentor",
+        "choosing-a-mentor",
+        7,
     )
 
 

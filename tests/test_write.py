@@ -11,7 +11,9 @@ from generator.write import MARKER, check_output_dir, publish
 
 def snapshot(root: Path) -> dict[str, bytes]:
     return {
-        p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -73,7 +75,11 @@ def test_build_then_rebuild_replaces_the_whole_tree(tmp_path: Path, source: Path
     assert (out / "index.html").read_bytes() == b"two"
     assert not (out / "chats").exists()  # stale pages do not linger
     assert sorted(p.name for p in source.iterdir()) == [
-        ".output.lock", "content", "output", "site.yaml", "themes"
+        ".output.lock",
+        "content",
+        "output",
+        "site.yaml",
+        "themes",
     ]
 
 
