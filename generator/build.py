@@ -15,6 +15,7 @@ from pathlib import Path
 from generator import config as config_stage
 from generator import content, render, urls
 from generator.calendar import build_timeline
+from generator.conversation import build_conversation
 from generator.errors import ContentError, Diagnostic, UsageError, errors_only
 from generator.model import Site
 from generator.plan import Page, StaticFile, find_clashes, plan_pages
@@ -69,7 +70,19 @@ def load_site(source: Path, now: datetime, drafts: bool = False) -> tuple[Site, 
 def _prepare(source: Path, now: datetime, drafts: bool) -> _Prepared:
     site, diagnostics = load_site(source, now, drafts)
     timeline = build_timeline(site.chats, site.now)
-    pages = plan_pages(site, timeline)
+    conversations = {
+        chat.slug: build_conversation(
+            chat.archive.posts,
+            chat.archive.referenced,
+            chat.start,
+            chat.end,
+            chat.hosts,
+            chat.hashtag,
+        )
+        for chat in site.chats
+        if chat.archive is not None
+    }
+    pages = plan_pages(site, timeline, conversations)
     search_path = render.theme_dirs(source, site.config.theme)
     statics = [StaticFile(path, f) for path, f in render.static_files(search_path)]
     clashes = find_clashes(pages, statics)

@@ -10,12 +10,15 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
 from generator import __version__, build, check
 from generator.content import CHATS_DIR, local_datetime, parse_chat
+from generator.content import duration as parse_duration
 from generator.errors import ContentError, Diagnostic, OutputError, UsageError, format_diagnostics
+from generator.model import SiteConfig
 from generator.schema import Invalid, slugify
 
 EXIT_CONTENT = 1
@@ -131,6 +134,48 @@ def check_command(source: Path, drafts: bool, now_text: str | None) -> None:
     _run("check", run)
 
 
+@main.command("import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--chat", "slug", required=True, help="The chat's slug, e.g. 2012-02-16-mentors.")
+@click.option(
+    "--source",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("."),
+    help="Site folder (default: current directory).",
+)
+def import_command(files: tuple[Path, ...], slug: str, source: Path) -> None:
+    """Merge archive FILES into the chat's bundle as posts.json.
+
+    Formats are recognised from content: TAGS CSV/JSON, Twitter API v1.1 and v2
+    (twarc), Twitter's account archive (tweets.js), Mastodon and Bluesky JSON, and
+    chatwiki's own posts.json. Posts are de-duplicated by id and sorted by time; what
+    the bundle already holds is kept. A single-file write-up becomes a bundle.
+    """
+    from generator.importer import import_archives
+
+    def run() -> None:
+        report = import_archives(source, slug, files)
+        if report.moved_to_bundle:
+            click.echo(f"Moved {report.moved_to_bundle} to {report.target.parent / 'index.md'}")
+        for f in report.files:
+            click.echo(
+                f"{f.path}: {f.format}: {f.posts} posts, {f.referenced} quoted/reposted originals"
+                + (f", {len(f.skipped)} skipped" if f.skipped else "")
+            )
+            for s in f.skipped[:10]:
+                click.echo(f"  skipped {s.where}: {s.reason}")
+            if len(f.skipped) > 10:
+                click.echo(f"  ... and {len(f.skipped) - 10} more")
+        click.echo(
+            f"Wrote {report.target}: {report.after} posts "
+            f"({report.after - report.before} new, {report.before} already there)"
+        )
+
+    _run("import", run)
+
+
 @main.group("new")
 def new_group() -> None:
     """Create content from a template."""
@@ -141,12 +186,20 @@ def new_group() -> None:
 @click.option(
     "--date",
     "date_text",
-    required=True,
     metavar="ISO-DATETIME",
-    help="Start, e.g. 2027-01-14T20:00 (site time zone unless an offset is given).",
+    help="Start, e.g. 2027-01-14T20:00 (site time zone unless an offset is given). "
+    "Required unless --from-archive gives it.",
 )
 @click.option("--hashtag", help="The chat's hashtag, e.g. '#chartership'.")
-@click.option("--duration", default="1h", show_default=True, help="e.g. 1h, 90m, 1h30m.")
+@click.option("--duration", default=None, help="e.g. 1h, 90m, 1h30m (default 1h).")
+@click.option(
+    "--from-archive",
+    "archives",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Draft the write-up from this archive (repeatable): date, duration, hashtag and "
+    "hosts from the posts, a section per question with its key posts, the links shared.",
+)
 @click.option(
     "--source",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -154,11 +207,18 @@ def new_group() -> None:
     help="Site folder (default: current directory).",
 )
 def new_chat_command(
-    title: str, date_text: str, hashtag: str | None, duration: str, source: Path
+    title: str,
+    date_text: str | None,
+    hashtag: str | None,
+    duration: str | None,
+    archives: tuple[Path, ...],
+    source: Path,
 ) -> None:
-    """Write a skeleton write-up to content/chats/<date>-<slug>.md (never overwrites).
+    """Write a draft write-up for a chat (never overwrites).
 
-    The skeleton is a draft: remove `draft: true` to publish it.
+    Without --from-archive: a skeleton at content/chats/<date>-<slug>.md. With it: a
+    bundle content/chats/<date>-<slug>/ holding index.md and the archive as posts.json.
+    The result is a draft: remove `draft: true` to publish it.
     """
     from generator.config import CONFIG_FILE, parse_config
 
@@ -169,22 +229,16 @@ def new_chat_command(
     if cfg is None:
         click.echo(format_diagnostics(diagnostics), err=True)
         sys.exit(EXIT_CONTENT)
-    try:
-        start = local_datetime(cfg.timezone)(date_text)
-    except Invalid as exc:
-        raise click.BadParameter(
-            f"expected {exc.expected}, got {date_text!r}" + (f" ({exc.hint})" if exc.hint else ""),
-            param_hint="--date",
-        ) from None
+    if archives:
+        _new_chat_from_archives(title, archives, cfg, source, date_text, hashtag, duration)
+        return
+    if not date_text:
+        raise click.UsageError("give --date (or --from-archive to take it from the posts)")
+    start = _parse_date_option(date_text, cfg.timezone)
     slug = f"{start.date().isoformat()}-{slugify(title)}"
     rel = f"{CHATS_DIR}/{slug}.md"
-    for existing in (source / rel, source / CHATS_DIR / slug / "index.md"):
-        if existing.exists():
-            click.echo(
-                f"chatwiki new chat: {existing} already exists; not overwriting it", err=True
-            )
-            sys.exit(EXIT_CONTENT)
-    text = skeleton(title, date_text.strip(), duration, hashtag)
+    _refuse_existing(source, slug)
+    text = skeleton(title, date_text.strip(), duration or "1h", hashtag)
     chat, problems = parse_chat(rel, text, cfg, frozenset())
     if chat is None:
         click.echo(format_diagnostics(problems).replace(rel, "(new chat)"), err=True)
@@ -194,6 +248,94 @@ def new_chat_command(
     with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
         handle.write(text)
     click.echo(f"Wrote {path}")
+
+
+def _parse_date_option(date_text: str, tz: ZoneInfo) -> datetime:
+    try:
+        return local_datetime(tz)(date_text)
+    except Invalid as exc:
+        raise click.BadParameter(
+            f"expected {exc.expected}, got {date_text!r}" + (f" ({exc.hint})" if exc.hint else ""),
+            param_hint="--date",
+        ) from None
+
+
+def _refuse_existing(source: Path, slug: str) -> None:
+    for existing in (source / CHATS_DIR / f"{slug}.md", source / CHATS_DIR / slug):
+        if existing.exists():
+            click.echo(
+                f"chatwiki new chat: {existing} already exists; not overwriting it", err=True
+            )
+            sys.exit(EXIT_CONTENT)
+
+
+def _new_chat_from_archives(
+    title: str,
+    archives: tuple[Path, ...],
+    cfg: SiteConfig,
+    source: Path,
+    date_text: str | None,
+    hashtag: str | None,
+    duration: str | None,
+) -> None:
+    from generator.archives import formats, normalised
+    from generator.archives.model import ArchiveFormatError
+    from generator.drafting import draft_from_archive
+
+    reads = []
+    for path in archives:
+        try:
+            reads.append(formats.read_file(path, label=str(path)))
+        except ArchiveFormatError as exc:
+            click.echo(f"chatwiki new chat: {path}: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+    merged = formats.merge(reads)
+    start = _parse_date_option(date_text, cfg.timezone) if date_text else None
+    length = None
+    if duration:
+        try:
+            length = parse_duration(duration)
+        except Invalid as exc:
+            raise click.BadParameter(f"expected {exc.expected}", param_hint="--duration") from None
+    try:
+        draft = draft_from_archive(
+            title,
+            merged,
+            cfg.timezone,
+            ", ".join(p.name for p in archives),
+            start,
+            length,
+            hashtag,
+        )
+    except ValueError as exc:
+        click.echo(f"chatwiki new chat: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    text = draft.markdown
+    slug = f"{draft.start.astimezone(cfg.timezone).date().isoformat()}-{slugify(title)}"
+    _refuse_existing(source, slug)
+    bundle = source / CHATS_DIR / slug
+    rel = f"{CHATS_DIR}/{slug}/index.md"
+    archive_rel = f"{CHATS_DIR}/{slug}/{normalised.FILE_NAME}"
+    chat, problems = parse_chat(rel, text, cfg, frozenset({archive_rel}))
+    if chat is None:
+        click.echo(format_diagnostics(problems), err=True)
+        sys.exit(EXIT_USAGE)
+    imported = [
+        normalised.ImportedFrom(
+            Path(r.path).name, r.format.name, len(r.parse.posts), len(r.parse.skipped)
+        )
+        for r in reads
+    ]
+    bundle.mkdir(parents=True)
+    (bundle / normalised.FILE_NAME).write_text(
+        normalised.dump(slug, merged.posts, merged.referenced, imported), encoding="utf-8"
+    )
+    with open(bundle / "index.md", "x", encoding="utf-8") as handle:
+        handle.write(text)
+    click.echo(
+        f"Wrote {bundle / 'index.md'} and {bundle / normalised.FILE_NAME} "
+        f"({len(merged.posts)} posts)"
+    )
 
 
 def _yaml_string(value: str) -> str:

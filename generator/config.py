@@ -6,6 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from generator import schema, yamlsafe
+from generator.archives.privacy import normalise_handle
 from generator.errors import Collector, Diagnostic
 from generator.model import SiteConfig, TopicDef
 from generator.schema import Field, Invalid
@@ -40,6 +41,14 @@ SITE_FIELDS: dict[str, Field] = {
     "description": Field(schema.text, default=""),
     "repo_url": Field(schema.http_url, default=None),
     "topics": Field(lambda v: v, default=()),  # validated item by item below
+    "privacy": Field(lambda v: v, default=None),  # validated below
+}
+
+PRIVACY_FIELDS: dict[str, Field] = {
+    # Handles of participants who asked to be left out of every page, feed and index.
+    "opt_out": Field(schema.text_list, default=()),
+    # false: show participants by display name only (no handles, no profile links).
+    "show_handles": Field(schema.boolean, default=True),
 }
 
 TOPIC_FIELDS: dict[str, Field] = {
@@ -66,6 +75,7 @@ def parse_config(
         return None, out.items
     values = schema.validate(doc, (), SITE_FIELDS, path, out)
     topics = _topics(doc, values.get("topics"), path, out)
+    privacy = schema.validate(doc, ("privacy",), PRIVACY_FIELDS, path, out, "privacy.")
     available = themes | {"default"}
     if values["theme"] not in available:
         out.error(
@@ -89,6 +99,8 @@ def parse_config(
             description=values["description"],
             repo_url=values["repo_url"],
             topics=topics,
+            opt_out=frozenset(normalise_handle(h) for h in privacy["opt_out"]),
+            show_handles=privacy["show_handles"],
         ),
         out.items,
     )

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator import markdown, schema, yamlsafe
+from generator.archives import formats, normalised
+from generator.archives.model import ArchiveFormatError
+from generator.archives.privacy import apply_opt_out
 from generator.errors import Collector, Diagnostic
-from generator.model import Chat, SiteConfig, WikiPage
+from generator.model import ArchiveSource, Chat, ChatArchive, SiteConfig, WikiPage
 from generator.schema import Field, Invalid
 
 CHATS_DIR = "content/chats"
@@ -296,6 +299,77 @@ def chat_sources(files: list[str]) -> list[str]:
     return found
 
 
+def archive_paths(chat: Chat, existing: frozenset[str]) -> tuple[str, ...]:
+    """The chat's `archive:` files, plus a bundle's imported `posts.json` if present."""
+    paths = list(chat.archives)
+    if PurePosixPath(chat.source_path).name == "index.md":
+        imported = f"{PurePosixPath(chat.source_path).parent}/{normalised.FILE_NAME}"
+        if imported in existing and imported not in paths:
+            paths.append(imported)
+    return tuple(paths)
+
+
+def read_chat_archive(
+    source: Path, chat: Chat, paths: tuple[str, ...], config: SiteConfig
+) -> tuple[Chat, list[Diagnostic]]:
+    """Read, merge and privacy-filter a chat's archives; check its quoted post ids."""
+    out = Collector()
+    reads = []
+    for path in paths:
+        try:
+            reads.append(formats.read_file(source / path, label=path))
+        except ArchiveFormatError as exc:
+            out.error(path, exc.line, None, str(exc))
+    if reads:
+        merged = apply_opt_out(formats.merge(reads), config.opt_out)
+        for read in reads:
+            if read.parse.skipped:
+                first = read.parse.skipped[0]
+                out.warning(
+                    read.path,
+                    None,
+                    None,
+                    f"{len(read.parse.skipped)} record(s) skipped, the first at "
+                    f"{first.where}: {first.reason}",
+                )
+        archive = ChatArchive(
+            posts=merged.posts,
+            referenced=merged.referenced,
+            sources=tuple(
+                ArchiveSource(r.path, r.format.name, len(r.parse.posts), len(r.parse.skipped))
+                for r in reads
+            ),
+        )
+        chat = replace(chat, archive=archive)
+    if chat.body.post_refs and not out.items:
+        known = (
+            {p.id for p in (*chat.archive.posts, *chat.archive.referenced)}
+            if chat.archive
+            else set()
+        )
+        for ref in chat.body.post_refs:
+            if ref.id in known:
+                continue
+            if chat.archive is None:
+                out.error(
+                    chat.source_path,
+                    ref.line,
+                    "post",
+                    f"quotes post {ref.id!r}, but this chat has no archive; expected an "
+                    "`archive:` file in its front matter (or run chatwiki import)",
+                )
+            else:
+                out.error(
+                    chat.source_path,
+                    ref.line,
+                    "post",
+                    f"no post with id {ref.id!r} in this chat's archive "
+                    f"({', '.join(paths)}); expected the id of one of its "
+                    f"{len(chat.archive.posts)} posts",
+                )
+    return chat, out.items
+
+
 def load_chats(source: Path, config: SiteConfig) -> tuple[tuple[Chat, ...], list[Diagnostic]]:
     """Every write-up, drafts included (the caller decides whether to publish them)."""
     out = Collector()
@@ -310,6 +384,10 @@ def load_chats(source: Path, config: SiteConfig) -> tuple[tuple[Chat, ...], list
         out.extend(diagnostics)
         if chat is None:
             continue
+        paths = archive_paths(chat, existing)
+        if paths or chat.body.post_refs:
+            chat, diagnostics = read_chat_archive(source, chat, paths, config)
+            out.extend(diagnostics)
         if chat.slug in chats:
             out.error(
                 path,

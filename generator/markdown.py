@@ -16,7 +16,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from generator.model import Heading, Rendered, Section
+from generator.mdrules.postquote import post_quote_plugin
+from generator.model import Heading, PostRef, Rendered, Section
 
 
 @cache
@@ -26,6 +27,7 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("js-default", {"typographer": False})
     md.use(anchors_plugin, min_level=2, max_level=4)
     md.use(footnote_plugin)
+    md.use(post_quote_plugin)
     return md
 
 
@@ -36,8 +38,18 @@ def render(text: str, line_offset: int = 0) -> Rendered:
     tokens = md.parse(text, env)
     toc = tuple(_headings(tokens, line_offset))
     html = md.renderer.render(tokens, md.options, env)
-    sections = tuple(_sections(md, tokens, toc, env))
-    return Rendered(html=html, toc=toc, sections=sections)
+    sections = tuple(_sections(md, tokens, toc, env, line_offset))
+    return Rendered(
+        html=html, toc=toc, sections=sections, post_refs=_post_refs(tokens, line_offset)
+    )
+
+
+def _post_refs(tokens: Sequence[Token], line_offset: int) -> tuple[PostRef, ...]:
+    return tuple(
+        PostRef(str(t.meta["id"]), t.map[0] + 1 + line_offset if t.map else None)
+        for t in tokens
+        if t.type == "post_quote"
+    )
 
 
 def _headings(tokens: Sequence[Token], line_offset: int) -> list[Heading]:
@@ -55,7 +67,11 @@ def _headings(tokens: Sequence[Token], line_offset: int) -> list[Heading]:
 
 
 def _sections(
-    md: MarkdownIt, tokens: Sequence[Token], toc: Sequence[Heading], env: dict[str, object]
+    md: MarkdownIt,
+    tokens: Sequence[Token],
+    toc: Sequence[Heading],
+    env: dict[str, object],
+    line_offset: int,
 ) -> list[Section]:
     """Split the body at each top-level `##`: the unit topic pages excerpt."""
     starts = [
@@ -69,5 +85,12 @@ def _sections(
     sections = []
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else limit
-        sections.append(Section(h2s[n], md.renderer.render(tokens[start:end], md.options, env)))
+        part = tokens[start:end]
+        sections.append(
+            Section(
+                h2s[n],
+                md.renderer.render(part, md.options, env),
+                _post_refs(part, line_offset),
+            )
+        )
     return sections

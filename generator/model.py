@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from generator.archives.model import Post
+
 
 @dataclass(frozen=True, slots=True)
 class TopicDef:
@@ -32,6 +34,8 @@ class SiteConfig:
     description: str = ""
     repo_url: str | None = None
     topics: tuple[TopicDef, ...] = ()
+    opt_out: frozenset[str] = frozenset()  # normalised handles left out of every page
+    show_handles: bool = True  # False: participants appear by display name only
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,15 @@ class Section:
 
     heading: Heading
     html: str
+    post_refs: tuple[PostRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PostRef:
+    """A post quoted in Markdown by id (`{{< post "ID" >}}` or `[blackbirdpie ...]`)."""
+
+    id: str
+    line: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +70,26 @@ class Rendered:
     html: str
     toc: tuple[Heading, ...]
     sections: tuple[Section, ...]
+    post_refs: tuple[PostRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveSource:
+    """One archive file that went into a chat, for the record and for messages."""
+
+    path: str  # source-relative
+    format: str  # registry name
+    posts: int
+    skipped: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChatArchive:
+    """A chat's posts after merging its archive files and applying opt-outs."""
+
+    posts: tuple[Post, ...]  # sorted by time
+    referenced: tuple[Post, ...]  # context only: quoted or reposted originals
+    sources: tuple[ArchiveSource, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +108,7 @@ class Chat:
     draft: bool
     archives: tuple[str, ...]  # source-relative POSIX paths
     body: Rendered
+    archive: ChatArchive | None = None  # filled in after the archive files are read
 
     @property
     def duration(self) -> timedelta:

@@ -15,6 +15,7 @@ from typing import Any
 
 from generator import urls
 from generator.calendar import Timeline
+from generator.conversation import Conversation
 from generator.errors import Diagnostic
 from generator.model import Site
 
@@ -40,7 +41,9 @@ class StaticFile:
     source: Path
 
 
-def plan_pages(site: Site, timeline: Timeline) -> list[Page]:
+def plan_pages(
+    site: Site, timeline: Timeline, conversations: Mapping[str, Conversation]
+) -> list[Page]:
     pages = [
         Page(
             urls.HOME,
@@ -88,6 +91,7 @@ def plan_pages(site: Site, timeline: Timeline) -> list[Page]:
                     "upcoming": chat.start > site.now,
                     "previous": before,
                     "next": after,
+                    "conversation": conversations.get(chat.slug),
                 },
                 chat.source_path,
             )

@@ -9,16 +9,21 @@ build instead of silently printing nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from generator import urls
+from generator.archives.mastodon import sanitise_html
+from generator.archives.model import Link, Post
+from generator.mdrules.postquote import MARKER_PATTERN
+from generator.model import Chat
 
 BUILTIN_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 _SAFE_SCHEMES = {"http", "https", "mailto"}
@@ -69,6 +74,73 @@ def format_datetime(value: datetime, fmt: str = "long") -> str:
     return f"{value.strftime('%A')} {value.day} {value.strftime('%B %Y')}, {hour} {value.tzname()}"
 
 
+def _short_url(url: str, limit: int = 48) -> str:
+    """Readable link text: no scheme, no trailing slash, long paths elided."""
+    shown = url.split("://", 1)[-1].removeprefix("www.").rstrip("/")
+    return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"
+
+
+def _link_html(link: Link) -> str:
+    href = safe_url(link.url)
+    text = _short_url(link.url)
+    if href == "#" or not href.lower().startswith(("http://", "https://")):
+        return str(escape(link.url))
+    return f'<a href="{escape(href)}" rel="nofollow noopener ugc">{escape(text)}</a>'
+
+
+def post_body(post: Post) -> Markup:
+    """A post's text as HTML: escaped, with its known links made live, line breaks kept.
+
+    Mastodon HTML is sanitised again here, at the last moment, because an imported
+    posts.json is a file in git that anyone could have edited by hand.
+    """
+    if post.status != "ok":
+        return Markup("")
+    if post.html:
+        return Markup(sanitise_html(post.html))
+    links = sorted({link.url: link for link in post.links}.values(), key=lambda x: -len(x.url))
+    pieces: list[str] = []
+    text = post.text
+    if links:
+        pattern = re.compile("|".join(re.escape(link.url) for link in links))
+        by_url = {link.url: link for link in links}
+        last = 0
+        for m in pattern.finditer(text):
+            pieces.append(str(escape(text[last : m.start()])))
+            pieces.append(_link_html(by_url[m.group(0)]))
+            last = m.end()
+        pieces.append(str(escape(text[last:])))
+    else:
+        pieces.append(str(escape(text)))
+    return Markup("<br>\n".join("".join(pieces).split("\n")))
+
+
+def anchor_id(value: str) -> str:
+    """A post id (which may be an at:// URI) as an HTML id / URL fragment."""
+    return "post-" + re.sub(r"[^A-Za-z0-9_-]+", "-", value).strip("-")
+
+
+@jinja2.pass_context
+def _embed_posts(context: jinja2.runtime.Context, html: str, chat: Chat) -> Markup:
+    """Replace the markers our Markdown rule left with quote cards from the archive."""
+    if chat.archive is None:
+        return Markup(html)
+    wanted = set(MARKER_PATTERN.findall(html))
+    if not wanted:
+        return Markup(html)
+    lookup = {p.id: p for p in (*chat.archive.posts, *chat.archive.referenced) if p.id in wanted}
+    template = context.environment.get_template("partials/quoted_post.html")
+    variables = context.get_all()
+
+    def card(m: re.Match[str]) -> str:
+        post = lookup.get(m["id"])
+        if post is None:  # content validation reports unknown ids; never reached in a build
+            return ""
+        return template.render({**variables, "post": post, "lookup": lookup})
+
+    return Markup(MARKER_PATTERN.sub(card, html))
+
+
 @jinja2.pass_context
 def _rel(context: jinja2.runtime.Context, target: str) -> str:
     # A page served at any path (404) cannot use relative links: root them instead.
@@ -94,7 +166,7 @@ class Renderer:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
-            keep_trailing_newline=True,
+            keep_trailing_newline=False,
         )
         self.env.filters.update(
             rel=_rel,
@@ -102,10 +174,15 @@ class Renderer:
             datetime=format_datetime,
             absolute=lambda url: urls.absolute(globals_["config"].base_url, url),
             rooted=lambda url: urls.rooted(globals_["config"].base_url, url),
+            post_body=post_body,
+            anchor_id=anchor_id,
+            embed_posts=_embed_posts,
+            short_url=_short_url,
         )
         self.env.globals.update(globals_)
         self.env.globals["urls"] = urls
         self.env.globals["Markup"] = Markup
+        self.env.globals["minutes"] = lambda n: timedelta(minutes=n)
 
     def page(self, template: str, page_url: str, **context: Any) -> bytes:
         return self.env.get_template(template).render(page_url=page_url, **context).encode("utf-8")

@@ -75,8 +75,8 @@ def validate(
     absent or invalid (the caller checks `out` before trusting the result).
     """
     data = doc.data
-    for part in base:
-        data = data[part]
+    for part in base:  # an absent parent (say, no `privacy:` at all) means all defaults
+        data = data.get(part) if isinstance(data, dict) else data[part]
     where = doc.line(base)
     if data is None:
         data = {}

@@ -129,8 +129,8 @@ def test_errors_from_all_files_are_collected(tmp_site: MakeSite) -> None:
 def test_bundle_archive_and_duplicate_slug(tmp_site: MakeSite) -> None:
     source = tmp_site(
         {
-            "content/chats/x/index.md": chat_md(archive="archive.csv"),
-            "content/chats/x/archive.csv": "id_str\n",
+            "content/chats/x/index.md": chat_md(),
+            "content/chats/x/notes.txt": "bundle files other than index.md are not chats",
             "content/chats/x.md": chat_md(),
         }
     )

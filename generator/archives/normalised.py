@@ -1,0 +1,217 @@
+"""chatwiki's own archive file: the normalised posts of one chat, versioned JSON.
+
+`chatwiki import` writes it (`content/chats/<slug>/posts.json`) so that a chat's
+archive is kept in one documented shape in git, whatever tool produced the raw
+export, and builds never re-parse five vendor formats. The format:
+
+    {
+      "chatwiki_archive": 1,              # format version; readers refuse newer ones
+      "chat": "2012-02-16-mentors",       # informational
+      "imported_from": [                  # what went in, for the record
+        {"file": "archive.csv", "format": "tags-csv", "posts": 48, "skipped": 0}
+      ],
+      "posts": [Post, ...],               # sorted by created_at, then id
+      "referenced": [Post, ...]           # context-only posts (quoted/reposted originals)
+    }
+
+A Post object has the fields of `generator.archives.model.Post`: `id`, `source`,
+`created_at` (ISO 8601 UTC with "Z"), `author_handle` are always present; the rest
+(`author_name`, `author_id`, `text`, `html`, `url`, `reply_to_id`, `reply_to_handle`,
+`quote_of_id`, `repost_of_id`, `links` [{url, display}], `hashtags`, `mentions`,
+`media` [{url, kind, alt}], `status`) are omitted when empty. No build time or other
+varying value is written, so re-importing the same input gives identical bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, get_args
+
+from generator.archives.model import (
+    ArchiveFormatError,
+    ArchiveParse,
+    Link,
+    Media,
+    MediaKind,
+    Post,
+    PostStatus,
+    Skipped,
+)
+from generator.archives.registry import ArchiveFormat
+
+NAME = "chatwiki"
+VERSION = 1
+VERSION_KEY = "chatwiki_archive"
+FILE_NAME = "posts.json"
+
+_OPTIONAL_TEXT = (
+    "author_name",
+    "author_id",
+    "text",
+    "html",
+    "url",
+    "reply_to_id",
+    "reply_to_handle",
+    "quote_of_id",
+    "repost_of_id",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedFrom:
+    file: str
+    format: str
+    posts: int
+    skipped: int
+
+
+def post_to_json(post: Post) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": post.id,
+        "source": post.source,
+        "created_at": post.created_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "author_handle": post.author_handle,
+    }
+    for key in _OPTIONAL_TEXT:
+        value = getattr(post, key)
+        if value:
+            out[key] = value
+    if post.links:
+        out["links"] = [{"url": link.url, "display": link.display} for link in post.links]
+    if post.hashtags:
+        out["hashtags"] = list(post.hashtags)
+    if post.mentions:
+        out["mentions"] = list(post.mentions)
+    if post.media:
+        out["media"] = [{"url": m.url, "kind": m.kind, "alt": m.alt} for m in post.media]
+    if post.status != "ok":
+        out["status"] = post.status
+    return out
+
+
+def dump(
+    chat: str,
+    posts: Sequence[Post],
+    referenced: Sequence[Post],
+    imported_from: Sequence[ImportedFrom],
+) -> str:
+    def order(p: Post) -> tuple[datetime, str]:
+        return (p.created_at, p.id)
+
+    document = {
+        VERSION_KEY: VERSION,
+        "chat": chat,
+        "imported_from": [
+            {"file": i.file, "format": i.format, "posts": i.posts, "skipped": i.skipped}
+            for i in imported_from
+        ],
+        "posts": [post_to_json(p) for p in sorted(posts, key=order)],
+        "referenced": [post_to_json(p) for p in sorted(referenced, key=order)],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def _text(obj: Mapping[str, Any], key: str, required: bool = False) -> str | None:
+    value = obj.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value):
+        raise ValueError(f"{key}: expected text, got {type(value).__name__}")
+    return value
+
+
+def _strings(obj: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = obj.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{key}: expected a list of text")
+    return tuple(value)
+
+
+def post_from_json(obj: Any) -> Post:
+    if not isinstance(obj, dict):
+        raise ValueError("expected a post object")
+    created_text = _text(obj, "created_at", required=True)
+    assert created_text is not None
+    created = datetime.fromisoformat(created_text.replace("Z", "+00:00"))
+    if created.tzinfo is None:
+        raise ValueError("created_at: expected a time with a zone, like 2012-02-16T20:03:11Z")
+    status = obj.get("status", "ok")
+    if status not in get_args(PostStatus):
+        raise ValueError(f"status: expected one of {', '.join(get_args(PostStatus))}")
+    links = []
+    for item in obj.get("links", []):
+        if not isinstance(item, dict) or not isinstance(item.get("url"), str):
+            raise ValueError("links: expected objects with a url")
+        links.append(Link(item["url"], str(item.get("display", ""))))
+    media = []
+    for item in obj.get("media", []):
+        if not isinstance(item, dict) or not isinstance(item.get("url"), str):
+            raise ValueError("media: expected objects with a url")
+        kind = item.get("kind", "other")
+        media.append(
+            Media(
+                item["url"],
+                kind if kind in get_args(MediaKind) else "other",
+                str(item.get("alt", "")),
+            )
+        )
+    optional = {key: _text(obj, key) for key in _OPTIONAL_TEXT}
+    return Post(
+        id=_text(obj, "id", required=True) or "",
+        source=_text(obj, "source", required=True) or "",
+        created_at=created.astimezone(UTC),
+        author_handle=_text(obj, "author_handle") or "",
+        author_name=optional["author_name"] or "",
+        author_id=optional["author_id"],
+        text=optional["text"] or "",
+        html=optional["html"],
+        url=optional["url"],
+        reply_to_id=optional["reply_to_id"],
+        reply_to_handle=optional["reply_to_handle"],
+        quote_of_id=optional["quote_of_id"],
+        repost_of_id=optional["repost_of_id"],
+        links=tuple(links),
+        hashtags=_strings(obj, "hashtags"),
+        mentions=_strings(obj, "mentions"),
+        media=tuple(media),
+        status=status,
+    )
+
+
+def parse(text: str, filename: str) -> ArchiveParse:
+    try:
+        document = json.loads(text.lstrip("\ufeff"))
+    except json.JSONDecodeError as exc:
+        raise ArchiveFormatError(f"not valid JSON: {exc.msg}", exc.lineno) from None
+    if not isinstance(document, dict) or VERSION_KEY not in document:
+        raise ArchiveFormatError(f"expected a chatwiki archive with a {VERSION_KEY!r} key")
+    version = document[VERSION_KEY]
+    if version != VERSION:
+        raise ArchiveFormatError(
+            f"{VERSION_KEY} {version!r} is not supported by this chatwiki (it reads version "
+            f"{VERSION}); upgrade chatwiki or re-import the raw archive"
+        )
+    posts: list[Post] = []
+    referenced: list[Post] = []
+    skipped: list[Skipped] = []
+    for key, into in (("posts", posts), ("referenced", referenced)):
+        items = document.get(key, [])
+        if not isinstance(items, list):
+            raise ArchiveFormatError(f"{key}: expected a list of posts")
+        for number, item in enumerate(items, start=1):
+            try:
+                into.append(post_from_json(item))
+            except (ValueError, TypeError) as exc:
+                skipped.append(Skipped(f"{key} item {number}", str(exc)))
+    return ArchiveParse(tuple(posts), tuple(referenced), tuple(skipped))
+
+
+def sniff(text: str, filename: str) -> bool:
+    head = text.lstrip("\ufeff \t\r\n")[:200]
+    return head.startswith("{") and f'"{VERSION_KEY}"' in head
+
+
+FORMATS = (ArchiveFormat(NAME, "chatwiki normalised archive (posts.json)", sniff, parse),)

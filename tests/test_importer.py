@@ -1,0 +1,149 @@
+"""`chatwiki import`, post shortcodes and opt-outs, through the CLI and the built pages."""
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from click.testing import CliRunner
+from lxml import html as lxml_html
+
+from generator.cli import main
+from tests.conftest import chat_md, real_fixture
+
+MakeSite = Callable[[Mapping[str, str | bytes]], Path]
+
+HEADER = (
+    "id_str,from_user,text,created_at,time,geo_coordinates,user_lang,in_reply_to_user_id_str,"
+    "in_reply_to_screen_name,from_user_id_str,in_reply_to_status_id_str,source,"
+    "profile_image_url,user_followers_count,user_friends_count,user_location,status_url,"
+    "entities_str\n"
+)
+
+
+def tags_row(id_: str, user: str, text: str, minute: int, reply_to: str = "") -> str:
+    created = f"Thu Feb 16 20:{minute:02d}:00 +0000 2012"
+    text = text.replace('"', '""')
+    return (
+        f'{id_},{user},"{text}",{created},,,,,,,{reply_to},,,,,,'
+        f"http://twitter.com/{user}/statuses/{id_},\n"
+    )
+
+
+ARCHIVE = HEADER + "".join(
+    [
+        tags_row("1001", "host", "Q1 How did you find your mentor? #chartership", 0),
+        tags_row("1002", "ann", "A1 I asked at a branch event #chartership", 2),
+        tags_row("1003", "quiet_cat", "A1 my boss introduced us #chartership", 3),
+        tags_row("1004", "bob", "@quiet_cat same here! #chartership", 4, reply_to="1003"),
+        tags_row("1005", "eve", 'A1 <script>alert("x")</script> &amp; <b>bold</b>', 5),
+        tags_row("1006", "host", "Q2 What do you talk about? #chartership", 20),
+        tags_row("1007", "ann", "A2 Mostly the PKSB #chartership", 22),
+    ]
+)
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout + result.stderr
+
+
+def test_import_writes_posts_json_and_reports(tmp_site: MakeSite, tmp_path: Path) -> None:
+    source = tmp_site({"content/chats/2012-02-16-mentors.md": chat_md(hashtag='"#chartership"')})
+    raw = tmp_path / "export.csv"
+    raw.write_text(ARCHIVE)
+    code, out = run("import", str(raw), "--chat", "2012-02-16-mentors", "--source", str(source))
+    assert code == 0, out
+    assert "TAGS Archive sheet (CSV): 7 posts" in out
+    bundle = source / "content/chats/2012-02-16-mentors"
+    assert (bundle / "index.md").is_file()  # the single file became a bundle, not lost
+    assert not (source / "content/chats/2012-02-16-mentors.md").exists()
+    doc = json.loads((bundle / "posts.json").read_text())
+    assert doc["chatwiki_archive"] == 1
+    assert [p["id"] for p in doc["posts"]] == [f"100{i}" for i in range(1, 8)]
+    # Importing again adds nothing and says so; the file is byte-identical.
+    before = (bundle / "posts.json").read_bytes()
+    code, out = run("import", str(raw), "--chat", "2012-02-16-mentors", "--source", str(source))
+    assert code == 0 and "(0 new, 7 already there)" in out
+    assert (bundle / "posts.json").read_bytes() == before
+
+
+def test_import_merges_formats_and_refuses_unknown_files(tmp_site: MakeSite) -> None:
+    source = tmp_site({"content/chats/x/index.md": chat_md()})
+    v2 = real_fixture("twitter-v2/streaming_output_with_error.jsonl")
+    tags = real_fixture("tags/sample-data.csv")
+    code, out = run("import", str(v2), str(tags), "--chat", "x", "--source", str(source))
+    assert code == 0, out
+    assert "1 skipped" in out and "skipped line 8" in out
+    doc = json.loads((source / "content/chats/x/posts.json").read_text())
+    times = [p["created_at"] for p in doc["posts"]]
+    assert times == sorted(times)
+    assert len({p["id"] for p in doc["posts"]}) == len(doc["posts"])
+    code, out = run("import", str(source / "site.yaml"), "--chat", "x", "--source", str(source))
+    assert code == 2 and "not a chat archive" in out
+    code, out = run("import", str(tags), "--chat", "nope", "--source", str(source))
+    assert code == 2 and "there is no chat 'nope'" in out
+
+
+def build_site(tmp_site: MakeSite, extra_yaml: str = "", body: str = "") -> Path:
+    source = tmp_site(
+        {
+            "site.yaml": "title: T\nbase_url: https://x.example/\ntimezone: Europe/London\n"
+            + extra_yaml,
+            "content/chats/c/index.md": chat_md(
+                title="Mentors", hashtag='"#chartership"', hosts='["@host"]',
+                archive="archive.csv", body=body or "Intro.\n\n## Best posts\n\n"
+                '{{< post "1002" >}}\n\n[blackbirdpie url=“https://twitter.com/x/status/1007”]\n',
+            ),
+            "content/chats/c/archive.csv": ARCHIVE,
+        }
+    )
+    code, out = run("build", str(source), "--now", "2026-11-23T12:00Z")
+    assert code == 0, out
+    return source / "output"
+
+
+def test_chat_page_shows_questions_quotes_and_escapes_post_text(tmp_site: MakeSite) -> None:
+    out = build_site(tmp_site)
+    doc = lxml_html.fromstring((out / "chats/c/index.html").read_bytes())
+    quotes = doc.xpath("//figure[@class='post-quote']//blockquote")
+    assert [q.text_content().strip() for q in quotes] == [
+        "A1 I asked at a branch event #chartership",
+        "A2 Mostly the PKSB #chartership",
+    ]
+    groups = doc.xpath("//section[@class='group']/h3")
+    assert [g.text_content() for g in groups][-2:] == ["Q1", "Q2"]
+    hostile = doc.xpath("//article[@id='post-1005']//div[@class='post-text']")[0]
+    assert hostile.text_content() == 'A1 <script>alert("x")</script> &amp; <b>bold</b>'
+    assert not doc.xpath("//script | //article//b")
+
+
+def test_unknown_post_id_is_an_error_with_file_and_line(tmp_site: MakeSite) -> None:
+    source = tmp_site(
+        {
+            "content/chats/c/index.md": chat_md(archive="archive.csv",
+                                                body='Intro.\n\n{{< post "999" >}}\n'),
+            "content/chats/c/archive.csv": ARCHIVE,
+            "content/chats/d.md": chat_md(body="[blackbirdpie url='https://twitter.com/a/status/5']\n"),
+        }
+    )
+    code, out = run("check", str(source))
+    assert code == 1
+    assert "content/chats/c/index.md:8: post: no post with id '999' in this chat's archive" in out
+    assert "content/chats/d.md:5: post: quotes post '5', but this chat has no archive" in out
+
+
+def test_opted_out_handle_appears_nowhere_in_the_output(tmp_site: MakeSite) -> None:
+    out = build_site(tmp_site, 'privacy:\n  opt_out: ["@Quiet_Cat"]\n')
+    for f in out.rglob("*"):
+        if f.is_file():
+            assert b"quiet_cat" not in f.read_bytes().lower(), f
+    doc = lxml_html.fromstring((out / "chats/c/index.html").read_bytes())
+    assert "(post withheld)" in doc.text_content()
+    assert "same here!" in doc.text_content()  # the reply to them is still shown
+
+
+def test_display_names_only_hides_handles(tmp_site: MakeSite) -> None:
+    out = build_site(tmp_site, "privacy:\n  show_handles: false\n")
+    page = (out / "chats/c/index.html").read_text()
+    for handle in ("@ann", "@eve", "twitter.com/ann"):
+        assert handle not in page
