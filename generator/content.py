@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from generator import markdown, schema, yamlsafe
 from generator.archives import formats, normalised
 from generator.archives.model import ArchiveFormatError
-from generator.archives.privacy import apply_opt_out
-from generator.errors import Collector, Diagnostic
+from generator.archives.privacy import apply_opt_out, handle_pattern
+from generator.errors import Collector, Diagnostic, errors_only
 from generator.model import ArchiveSource, Chat, ChatArchive, SiteConfig, WikiPage
 from generator.schema import Field, Invalid
 
@@ -197,8 +197,9 @@ def parse_chat(
             )
         else:
             archives.append(target)
-    if out.items or start is None or end is None:
+    if errors_only(out.items) or start is None or end is None:
         return None, out.items
+    _warn_opted_out_mentions(path, fm, config, out)
     body = markdown.render(fm.body, fm.body_line_offset)
     chat = Chat(
         slug=slug,
@@ -215,6 +216,25 @@ def parse_chat(
         body=body,
     )
     return chat, out.items
+
+
+def _warn_opted_out_mentions(
+    path: str, fm: FrontMatter, config: SiteConfig, out: Collector
+) -> None:
+    """Archives hide opted-out people; a write-up naming them would undo that."""
+    pattern = handle_pattern(config.opt_out)
+    if pattern is None:
+        return
+    for number, line in enumerate(fm.body.splitlines(), start=1):
+        found = pattern.search(line)
+        if found:
+            out.warning(
+                path,
+                number + fm.body_line_offset,
+                None,
+                f"mentions {found.group(0)!r}, who opted out in site.yaml privacy.opt_out; "
+                "expected the write-up to leave them unnamed",
+            )
 
 
 def parse_wiki_page(path: str, text: str) -> tuple[WikiPage | None, list[Diagnostic]]:
@@ -341,7 +361,7 @@ def read_chat_archive(
             ),
         )
         chat = replace(chat, archive=archive)
-    if chat.body.post_refs and not out.items:
+    if chat.body.post_refs and not errors_only(out.items):
         known = (
             {p.id for p in (*chat.archive.posts, *chat.archive.referenced)}
             if chat.archive

@@ -15,11 +15,45 @@ from typing import Any
 
 from generator import urls
 from generator.calendar import Timeline
-from generator.conversation import Conversation
+from generator.conversation import Conversation, Group, Thread
 from generator.errors import Diagnostic
 from generator.model import Site
 
 LATEST_ON_HOME = 10
+# Posts per conversation page. Chats are usually a few hundred posts; a 100,000-post
+# archive on one page would be a 40 MB document no browser handles well.
+POSTS_PER_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSlice:
+    """The part of a conversation group shown on one page."""
+
+    group: Group
+    threads: tuple[Thread, ...]
+    continued: bool  # the group began on an earlier page
+
+
+def paginate(conversation: Conversation, per_page: int = POSTS_PER_PAGE) -> list[list[GroupSlice]]:
+    """Split the conversation into pages of about `per_page` posts, never inside a thread."""
+    pages: list[list[GroupSlice]] = [[]]
+    size = 0
+    for group in conversation.groups:
+        current: list[Thread] = []
+        continued = False
+        size += 1 if group.question else 0
+        for thread in group.threads:
+            if size and size + len(thread.nodes) > per_page and (current or pages[-1]):
+                if current:
+                    pages[-1].append(GroupSlice(group, tuple(current), continued))
+                    continued = True
+                pages.append([])
+                current, size = [], 0
+            current.append(thread)
+            size += len(thread.nodes)
+        if current or not continued:
+            pages[-1].append(GroupSlice(group, tuple(current), continued))
+    return pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,21 +115,35 @@ def plan_pages(
             neighbours[chat.slug] = (before, after)
     for chat in site.chats:
         before, after = neighbours[chat.slug]
+        conversation = conversations.get(chat.slug)
+        slices = paginate(conversation, POSTS_PER_PAGE) if conversation else [[]]
+        common = {"chat": chat, "conversation": conversation, "page_count": len(slices)}
         pages.append(
             Page(
                 urls.chat(chat.slug),
                 "chat.html",
                 chat.title,
                 {
-                    "chat": chat,
+                    **common,
                     "upcoming": chat.start > site.now,
                     "previous": before,
                     "next": after,
-                    "conversation": conversations.get(chat.slug),
+                    "page_number": 1,
+                    "slices": slices[0],
                 },
                 chat.source_path,
             )
         )
+        for number, page_slices in enumerate(slices[1:], start=2):
+            pages.append(
+                Page(
+                    urls.chat_conversation(chat.slug, number),
+                    "conversation.html",
+                    f"{chat.title}: conversation, page {number}",
+                    {**common, "page_number": number, "slices": page_slices},
+                    chat.source_path,
+                )
+            )
     if site.wiki:
         sections = tuple(
             (name, tuple(group))

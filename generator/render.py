@@ -167,6 +167,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            auto_reload=False,  # one build, one read of each template
         )
         self.env.filters.update(
             rel=_rel,

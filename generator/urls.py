@@ -21,6 +21,11 @@ def chat(slug: str) -> str:
     return f"chats/{slug}/"
 
 
+def chat_conversation(slug: str, page: int) -> str:
+    """Page `page` of a long chat's conversation; page 1 is the chat page itself."""
+    return chat(slug) if page <= 1 else f"chats/{slug}/conversation/{page}/"
+
+
 def wiki_page(slug: str) -> str:
     return f"wiki/{slug}/"
 

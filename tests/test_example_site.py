@@ -98,3 +98,52 @@ def test_no_third_party_requests(site: Path) -> None:
         for el in doc.xpath("//script[@src] | //img[@src] | //link[@rel='stylesheet'] | //iframe"):
             url = el.get("src") or el.get("href")
             assert not re.match(r"^(https?:)?//", url), f"{html_file}: loads {url}"
+
+
+def test_archived_hostile_posts_render_as_text(site: Path) -> None:
+    tags = page(site, "chats/2012-02-16-mentors")
+    hostile = [
+        el for el in tags.xpath("//div[@class='post-text']")
+        if "<script>" in el.text_content()
+    ]
+    assert hostile, "the TAGS archive's <script> post is shown, as text"
+    assert '<script>alert("x")</script> & a link' in hostile[0].text_content()
+    mastodon = page(site, "chats/2023-06-13-cpd-log")
+    for doc in (tags, mastodon):
+        assert not doc.xpath("//script | //img | //iframe | //*[@onerror] | //*[@onload]")
+        for a in doc.xpath("//a[@href]"):
+            assert not "".join(a.get("href").split()).lower().startswith("javascript:")
+
+
+def test_opted_out_participants_appear_nowhere(site: Path) -> None:
+    settings = yaml.safe_load((ROOT / "site.yaml").read_text())
+    opted_out = [h.lstrip("@").split("@")[0].lower() for h in settings["privacy"]["opt_out"]]
+    assert opted_out, "the example site demonstrates an opt-out"
+    archive = (ROOT / "content/chats/2023-06-13-cpd-log/archive.json").read_text().lower()
+    assert all(h in archive for h in opted_out), "they did post in the raw archive"
+    for f in site.rglob("*"):
+        if f.is_file():
+            data = f.read_bytes().lower()
+            for handle in opted_out:
+                assert handle.encode() not in data, f"{handle} leaked into {f.relative_to(site)}"
+    assert "(post withheld)" in page(site, "chats/2023-06-13-cpd-log").text_content()
+
+
+def test_chat_with_archive_shows_conversation_and_stats(site: Path) -> None:
+    import csv
+
+    rows = list(csv.DictReader((ROOT / "content/chats/2012-02-16-mentors/archive.csv").open()))
+    doc = page(site, "chats/2012-02-16-mentors")
+    numbers = {
+        dt.text_content(): int(dt.getnext().text_content())
+        for dt in doc.xpath("//dl[@class='numbers']//dt")
+    }
+    assert numbers["Participants"] == len({r["from_user"] for r in rows})
+    retweets = sum(r["text"].startswith("RT @") for r in rows)
+    assert numbers["Reposts"] == retweets
+    assert numbers["Posts"] == len(rows) - retweets
+    assert doc.xpath("//figure[@class='activity']/svg[@role='img']")
+    groups = [h.text_content() for h in doc.xpath("//section[@class='group']/h3")]
+    assert groups == ["Before the questions", "Q1", "Q2", "Q3"]
+    resources = doc.xpath("//section[@class='resources']//li/a[1]/@href")
+    assert len(resources) == len(set(resources)) > 0

@@ -4,6 +4,7 @@ import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from lxml import html as lxml_html
 
@@ -90,8 +91,12 @@ def build_site(tmp_site: MakeSite, extra_yaml: str = "", body: str = "") -> Path
             "site.yaml": "title: T\nbase_url: https://x.example/\ntimezone: Europe/London\n"
             + extra_yaml,
             "content/chats/c/index.md": chat_md(
-                title="Mentors", hashtag='"#chartership"', hosts='["@host"]',
-                archive="archive.csv", body=body or "Intro.\n\n## Best posts\n\n"
+                title="Mentors",
+                hashtag='"#chartership"',
+                hosts='["@host"]',
+                archive="archive.csv",
+                body=body
+                or "Intro.\n\n## Best posts\n\n"
                 '{{< post "1002" >}}\n\n[blackbirdpie url=“https://twitter.com/x/status/1007”]\n',
             ),
             "content/chats/c/archive.csv": ARCHIVE,
@@ -120,10 +125,13 @@ def test_chat_page_shows_questions_quotes_and_escapes_post_text(tmp_site: MakeSi
 def test_unknown_post_id_is_an_error_with_file_and_line(tmp_site: MakeSite) -> None:
     source = tmp_site(
         {
-            "content/chats/c/index.md": chat_md(archive="archive.csv",
-                                                body='Intro.\n\n{{< post "999" >}}\n'),
+            "content/chats/c/index.md": chat_md(
+                archive="archive.csv", body='Intro.\n\n{{< post "999" >}}\n'
+            ),
             "content/chats/c/archive.csv": ARCHIVE,
-            "content/chats/d.md": chat_md(body="[blackbirdpie url='https://twitter.com/a/status/5']\n"),
+            "content/chats/d.md": chat_md(
+                body="[blackbirdpie url='https://twitter.com/a/status/5']\n"
+            ),
         }
     )
     code, out = run("check", str(source))
@@ -147,3 +155,28 @@ def test_display_names_only_hides_handles(tmp_site: MakeSite) -> None:
     page = (out / "chats/c/index.html").read_text()
     for handle in ("@ann", "@eve", "twitter.com/ann"):
         assert handle not in page
+
+
+def test_long_conversations_continue_on_linked_pages(
+    tmp_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.plan
+
+    monkeypatch.setattr(generator.plan, "POSTS_PER_PAGE", 3)
+    out = build_site(tmp_site)
+    first = lxml_html.fromstring((out / "chats/c/index.html").read_bytes())
+    later = first.xpath("//nav[contains(@class, 'conversation-pager')]//a[@rel='next']/@href")
+    assert later and later[0] == "conversation/2/"
+    second = lxml_html.fromstring((out / "chats/c/conversation/2/index.html").read_bytes())
+    assert "page 2 of" in second.findtext(".//h1")
+    shown = [
+        a.get("id")
+        for p in (
+            "chats/c/index.html",
+            "chats/c/conversation/2/index.html",
+            "chats/c/conversation/3/index.html",
+        )
+        if (out / p).exists()
+        for a in lxml_html.fromstring((out / p).read_bytes()).xpath("//article[@id]")
+    ]
+    assert sorted(shown) == sorted(f"post-100{i}" for i in range(1, 8))

@@ -34,7 +34,7 @@ def _matches(handle: str, opt_out: frozenset[str]) -> bool:
     return bool(h) and (h in opt_out or h.split("@", 1)[0] in opt_out)
 
 
-def _pattern(opt_out: Iterable[str]) -> re.Pattern[str] | None:
+def handle_pattern(opt_out: Iterable[str]) -> re.Pattern[str] | None:
     names = sorted(
         {n for h in opt_out for n in (h, h.split("@", 1)[0]) if n}, key=len, reverse=True
     )
@@ -49,7 +49,7 @@ def apply_opt_out(parsed: ArchiveParse, opt_out: frozenset[str]) -> ArchiveParse
     """`opt_out` holds normalised handles (see `normalise_handle`)."""
     if not opt_out:
         return parsed
-    pattern = _pattern(opt_out)
+    pattern = handle_pattern(opt_out)
     assert pattern is not None
     withheld_ids = {
         p.id for p in (*parsed.posts, *parsed.referenced) if _matches(p.author_handle, opt_out)

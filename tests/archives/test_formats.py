@@ -65,10 +65,15 @@ def test_merge_dedupes_by_id_and_sorts_by_time() -> None:
 
 
 def test_normalised_file_round_trips_every_field() -> None:
-    sources = [real_fixture(p) for p in (
-        "twitter-v1/original_format_examples.json", "mastodon/tag.json",
-        "bluesky/getAuthorFeed.json", "twitter-v2/media_policy_violation_on.jsonl",
-    )]
+    sources = [
+        real_fixture(p)
+        for p in (
+            "twitter-v1/original_format_examples.json",
+            "mastodon/tag.json",
+            "bluesky/getAuthorFeed.json",
+            "twitter-v2/media_policy_violation_on.jsonl",
+        )
+    ]
     merged = formats.merge(formats.read_file(p) for p in sources)
     text = normalised.dump("x", merged.posts, merged.referenced, [])
     again = formats.read_text(text, "posts.json")
@@ -86,11 +91,26 @@ def test_normalised_file_refuses_a_newer_version_and_skips_bad_posts() -> None:
     with pytest.raises(ArchiveFormatError, match="not supported"):
         normalised.parse('{"chatwiki_archive": 2, "posts": []}', "posts.json")
     parsed = normalised.parse(
-        json.dumps({"chatwiki_archive": 1, "posts": [
-            {"id": "1", "source": "x", "created_at": "2012-02-16T20:00:00Z", "author_handle": "a"},
-            {"id": "2", "source": "x", "created_at": "2012-02-16T20:00:00", "author_handle": "b"},
-            "nonsense",
-        ]}),
+        json.dumps(
+            {
+                "chatwiki_archive": 1,
+                "posts": [
+                    {
+                        "id": "1",
+                        "source": "x",
+                        "created_at": "2012-02-16T20:00:00Z",
+                        "author_handle": "a",
+                    },
+                    {
+                        "id": "2",
+                        "source": "x",
+                        "created_at": "2012-02-16T20:00:00",
+                        "author_handle": "b",
+                    },
+                    "nonsense",
+                ],
+            }
+        ),
         "posts.json",
     )
     assert [p.id for p in parsed.posts] == ["1"]

@@ -15,11 +15,22 @@ def post(id: str, handle: str, text: str = "", **kw: object) -> Post:
 def test_opted_out_posts_become_anonymous_stubs_and_replies_keep_their_place() -> None:
     parsed = ArchiveParse(
         posts=(
-            post("1", "Quiet_Cat", "A1 my answer", url="https://twitter.com/Quiet_Cat/status/1",
-                 author_name="Cat Q"),
-            post("2", "ann", "@quiet_cat agreed! see twitter.com/quiet_cat/status/1",
-                 reply_to_id="1", reply_to_handle="quiet_cat", mentions=("quiet_cat",),
-                 links=(Link("https://twitter.com/quiet_cat/status/1"),)),
+            post(
+                "1",
+                "Quiet_Cat",
+                "A1 my answer",
+                url="https://twitter.com/Quiet_Cat/status/1",
+                author_name="Cat Q",
+            ),
+            post(
+                "2",
+                "ann",
+                "@quiet_cat agreed! see twitter.com/quiet_cat/status/1",
+                reply_to_id="1",
+                reply_to_handle="quiet_cat",
+                mentions=("quiet_cat",),
+                links=(Link("https://twitter.com/quiet_cat/status/1"),),
+            ),
             post("3", "quiet_cat", "RT @ann: hello"),  # their repost: gone
             post("4", "bob", "RT @Quiet_Cat: A1 my answer"),  # a repost of them: gone
             post("5", "bob", "quiet_cats are great; @quiet_catalogue too"),  # not them
@@ -31,7 +42,11 @@ def test_opted_out_posts_become_anonymous_stubs_and_replies_keep_their_place() -
     assert sorted(by_id) == ["1", "2", "5", "9"]
     stub = by_id["1"]
     assert (stub.status, stub.author_handle, stub.author_name, stub.text, stub.url) == (
-        "withheld", "", "", "", None
+        "withheld",
+        "",
+        "",
+        "",
+        None,
     )
     reply = by_id["2"]
     assert reply.reply_to_id == "1"  # still threads under the placeholder
@@ -44,7 +59,9 @@ def test_fediverse_handles_match_by_local_part_and_drop_html() -> None:
     parsed = ArchiveParse(
         posts=(
             post("1", "dana@libraries.example", "hi"),
-            post("2", "eve", "hello @dana", html='<p>hello <a href="https://x/@dana">@dana</a></p>'),
+            post(
+                "2", "eve", "hello @dana", html='<p>hello <a href="https://x/@dana">@dana</a></p>'
+            ),
         )
     )
     result = apply_opt_out(parsed, frozenset({"dana"}))
