@@ -14,6 +14,10 @@ from urllib.parse import urlsplit
 HOME = ""
 CHATS = "chats/"
 WIKI = "wiki/"
+TOPICS = "topics/"
+TOPICS_BY_RECENCY = "topics/recent/"
+CALENDAR = "calendar/"
+FEEDS = "feeds/"
 STATIC = "static/"
 
 
@@ -24,6 +28,14 @@ def chat(slug: str) -> str:
 def chat_conversation(slug: str, page: int) -> str:
     """Page `page` of a long chat's conversation; page 1 is the chat page itself."""
     return chat(slug) if page <= 1 else f"chats/{slug}/conversation/{page}/"
+
+
+def topic(slug: str) -> str:
+    return f"topics/{slug}/"
+
+
+def series(slug: str) -> str:
+    return f"series/{slug}/"
 
 
 def wiki_page(slug: str) -> str:

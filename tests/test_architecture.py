@@ -11,7 +11,7 @@ from tests.conftest import ROOT
 
 LAYERS: list[set[str]] = [
     {"errors", "yamlsafe", "model", "urls", "schema", "archives.model", "archives.registry"},
-    {"config", "content", "markdown", "archives", "mdrules"},
+    {"config", "content", "markdown", "archives", "mdrules", "series"},
     {"topics", "calendar", "wiki", "gitinfo", "conversation"},
     {"ical", "feeds", "render"},
     {"plan", "write"},
