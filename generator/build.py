@@ -17,8 +17,9 @@ from generator import content, render, urls
 from generator.calendar import build_timeline
 from generator.conversation import build_conversation
 from generator.errors import ContentError, Diagnostic, UsageError, errors_only
-from generator.model import Site
+from generator.model import Chat, Site
 from generator.plan import Page, StaticFile, find_clashes, plan_pages
+from generator.topics import build_topic_index
 from generator.write import publish
 
 
@@ -38,11 +39,13 @@ class _Prepared:
     warnings: tuple[Diagnostic, ...]
 
 
-def load_site(source: Path, now: datetime, drafts: bool = False) -> tuple[Site, list[Diagnostic]]:
-    """Read and validate everything under `source`. Raises ContentError on errors.
+def _load(
+    source: Path, now: datetime, drafts: bool
+) -> tuple[Site, tuple[Chat, ...], list[Diagnostic]]:
+    """Read and validate content. Returns the site, the unpublished drafts, diagnostics.
 
-    Drafts are always validated (a broken draft is still broken); `drafts` only
-    decides whether they are part of the site.
+    Raises ContentError only when site.yaml itself is unusable; every other problem
+    is a diagnostic, so indexes can add theirs before the run fails once.
     """
     if now.tzinfo is None:
         raise UsageError("now must be timezone-aware")
@@ -61,14 +64,31 @@ def load_site(source: Path, now: datetime, drafts: bool = False) -> tuple[Site, 
     diagnostics += found
     wiki, found = content.load_wiki(source)
     diagnostics += found
+    published = tuple(c for c in chats if drafts or not c.draft)
+    hidden = tuple(c for c in chats if not (drafts or not c.draft))
+    return Site(config=cfg, chats=published, wiki=wiki, now=now), hidden, diagnostics
+
+
+def load_site(source: Path, now: datetime, drafts: bool = False) -> tuple[Site, list[Diagnostic]]:
+    """Read and validate everything under `source`. Raises ContentError on errors.
+
+    Drafts are always validated (a broken draft is still broken); `drafts` only
+    decides whether they are part of the site.
+    """
+    site, hidden, diagnostics = _load(source, now, drafts)
+    _, found = build_topic_index(site.config.topics, site.chats, hidden)
+    diagnostics += found
     if errors_only(diagnostics):
         raise ContentError(diagnostics)
-    published = tuple(c for c in chats if drafts or not c.draft)
-    return Site(config=cfg, chats=published, wiki=wiki, now=now), diagnostics
+    return site, diagnostics
 
 
 def _prepare(source: Path, now: datetime, drafts: bool) -> _Prepared:
-    site, diagnostics = load_site(source, now, drafts)
+    site, hidden, diagnostics = _load(source, now, drafts)
+    topics, found = build_topic_index(site.config.topics, site.chats, hidden)
+    diagnostics += found
+    if errors_only(diagnostics):
+        raise ContentError(diagnostics)
     timeline = build_timeline(site.chats, site.now)
     conversations = {
         chat.slug: build_conversation(
@@ -82,20 +102,16 @@ def _prepare(source: Path, now: datetime, drafts: bool) -> _Prepared:
         for chat in site.chats
         if chat.archive is not None
     }
-    pages = plan_pages(site, timeline, conversations)
+    pages = plan_pages(site, timeline, conversations, topics)
     search_path = render.theme_dirs(source, site.config.theme)
     statics = [StaticFile(path, f) for path, f in render.static_files(search_path)]
     clashes = find_clashes(pages, statics)
     if clashes:
         raise ContentError(clashes)
-    nav = [(urls.HOME, "Home"), (urls.CHATS, "Chats")]
+    nav = [(urls.HOME, "Home"), (urls.CHATS, "Chats"), (urls.TOPICS, "Topics")]
     if site.wiki:
         nav.append((urls.WIKI, "Wiki"))
-    topic_names = {t.slug: t.name for t in site.config.topics}
-    renderer = render.Renderer(
-        search_path,
-        {"config": site.config, "now": site.now, "nav": nav, "topic_names": topic_names},
-    )
+    renderer = render.Renderer(search_path, {"config": site.config, "now": site.now, "nav": nav})
     return _Prepared(site, pages, statics, renderer, tuple(diagnostics))
 
 

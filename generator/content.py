@@ -21,7 +21,7 @@ from generator.archives import formats, normalised
 from generator.archives.model import ArchiveFormatError
 from generator.archives.privacy import apply_opt_out, handle_pattern
 from generator.errors import Collector, Diagnostic, errors_only
-from generator.model import ArchiveSource, Chat, ChatArchive, SiteConfig, WikiPage
+from generator.model import ArchiveSource, Chat, ChatArchive, SiteConfig, TopicRef, WikiPage
 from generator.schema import Field, Invalid
 
 CHATS_DIR = "content/chats"
@@ -210,6 +210,9 @@ def parse_chat(
         hashtag=values["hashtag"],
         hosts=values["hosts"],
         topics=values["topics"],
+        topic_refs=tuple(
+            TopicRef(name, fm.doc.line(("topics", i))) for i, name in enumerate(values["topics"])
+        ),
         summary=values["summary"],
         draft=values["draft"],
         archives=tuple(archives),

@@ -17,7 +17,8 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from generator.mdrules.postquote import post_quote_plugin
-from generator.model import Heading, PostRef, Rendered, Section
+from generator.mdrules.topicmarker import NO_TOPIC, topic_marker_plugin
+from generator.model import Heading, PostRef, Rendered, Section, TopicRef
 
 
 @cache
@@ -28,6 +29,7 @@ def _parser() -> MarkdownIt:
     md.use(anchors_plugin, min_level=2, max_level=4)
     md.use(footnote_plugin)
     md.use(post_quote_plugin)
+    md.use(topic_marker_plugin)
     return md
 
 
@@ -86,11 +88,17 @@ def _sections(
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else limit
         part = tokens[start:end]
+        marker = (tokens[start].meta or {}).get("topic")
         sections.append(
             Section(
                 h2s[n],
-                md.renderer.render(part, md.options, env),
+                # The body without its heading (heading_open, inline, heading_close).
+                md.renderer.render(part[3:], md.options, env),
                 _post_refs(part, line_offset),
+                topic_marker=TopicRef(marker, h2s[n].line)
+                if marker and marker != NO_TOPIC
+                else None,
+                no_topic=marker == NO_TOPIC,
             )
         )
     return sections

@@ -47,12 +47,24 @@ class Heading:
 
 
 @dataclass(frozen=True, slots=True)
+class TopicRef:
+    """A topic named in content: a front-matter `topics:` entry or a heading marker."""
+
+    name: str
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
     """A `##` section of a rendered body: what topic pages excerpt later."""
 
     heading: Heading
-    html: str
+    html: str  # the section's body, without its heading
     post_refs: tuple[PostRef, ...] = ()
+    # `## Heading {topic=slug}` names the topic; `{topic=-}` keeps the heading from
+    # being matched to a topic by its text. None: match by heading text.
+    topic_marker: TopicRef | None = None
+    no_topic: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +115,13 @@ class Chat:
     end: datetime
     hashtag: str | None
     hosts: tuple[str, ...]
-    topics: tuple[str, ...]
+    topics: tuple[str, ...]  # as written in front matter; see topic_refs for lines
     summary: str | None
     draft: bool
     archives: tuple[str, ...]  # source-relative POSIX paths
     body: Rendered
     archive: ChatArchive | None = None  # filled in after the archive files are read
+    topic_refs: tuple[TopicRef, ...] = ()  # front-matter topics with their lines
 
     @property
     def duration(self) -> timedelta:

@@ -18,6 +18,7 @@ from generator.calendar import Timeline
 from generator.conversation import Conversation, Group, Thread
 from generator.errors import Diagnostic
 from generator.model import Site
+from generator.topics import TopicIndex
 
 LATEST_ON_HOME = 10
 # Posts per conversation page. Chats are usually a few hundred posts; a 100,000-post
@@ -76,7 +77,10 @@ class StaticFile:
 
 
 def plan_pages(
-    site: Site, timeline: Timeline, conversations: Mapping[str, Conversation]
+    site: Site,
+    timeline: Timeline,
+    conversations: Mapping[str, Conversation],
+    topics: TopicIndex,
 ) -> list[Page]:
     pages = [
         Page(
@@ -117,7 +121,12 @@ def plan_pages(
         before, after = neighbours[chat.slug]
         conversation = conversations.get(chat.slug)
         slices = paginate(conversation, POSTS_PER_PAGE) if conversation else [[]]
-        common = {"chat": chat, "conversation": conversation, "page_count": len(slices)}
+        common = {
+            "chat": chat,
+            "conversation": conversation,
+            "page_count": len(slices),
+            "topics": topics.chat_topics.get(chat.slug, ()),
+        }
         pages.append(
             Page(
                 urls.chat(chat.slug),
@@ -144,6 +153,7 @@ def plan_pages(
                     chat.source_path,
                 )
             )
+    pages += plan_topic_pages(topics)
     if site.wiki:
         sections = tuple(
             (name, tuple(group))
@@ -163,6 +173,25 @@ def plan_pages(
                     page.source_path,
                 )
             )
+    return pages
+
+
+def plan_topic_pages(topics: TopicIndex) -> list[Page]:
+    """The topic index twice (by name, by recency: sortable without JavaScript), and a
+    page per topic."""
+    pages = [
+        Page(urls.TOPICS, "topics.html", "Topics", {"entries": topics.entries, "order": "name"}),
+        Page(
+            urls.TOPICS_BY_RECENCY,
+            "topics.html",
+            "Topics by most recently discussed",
+            {"entries": topics.by_recency, "order": "recent"},
+        ),
+    ]
+    for entry in topics.entries:
+        pages.append(
+            Page(urls.topic(entry.topic.slug), "topic.html", entry.topic.name, {"entry": entry})
+        )
     return pages
 
 

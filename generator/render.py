@@ -141,6 +141,23 @@ def _embed_posts(context: jinja2.runtime.Context, html: str, chat: Chat) -> Mark
     return Markup(MARKER_PATTERN.sub(card, html))
 
 
+_ID_ATTRIBUTE = re.compile(r' id="[^"]*"')
+_FRAGMENT_HREF = re.compile(r'href="#([^"]*)"')
+
+
+@jinja2.pass_context
+def _excerpt(context: jinja2.runtime.Context, html: str, source_url: str) -> Markup:
+    """A section of one page shown on another (topic pages).
+
+    Ids would clash with the other excerpts on the page, and `#fragment` links
+    (footnotes) point into the page the section came from, so both are rewritten.
+    The HTML is our Markdown renderer's own output, never raw content.
+    """
+    base = _rel(context, source_url)
+    html = _ID_ATTRIBUTE.sub("", html)
+    return Markup(_FRAGMENT_HREF.sub(lambda m: f'href="{escape(base)}#{m[1]}"', html))
+
+
 @jinja2.pass_context
 def _rel(context: jinja2.runtime.Context, target: str) -> str:
     # A page served at any path (404) cannot use relative links: root them instead.
@@ -178,6 +195,7 @@ class Renderer:
             post_body=post_body,
             anchor_id=anchor_id,
             embed_posts=_embed_posts,
+            excerpt=_excerpt,
             short_url=_short_url,
         )
         self.env.globals.update(globals_)

@@ -86,8 +86,9 @@ def test_links_between_pages_resolve(site: Path) -> None:
             href = a.get("href")
             if href.startswith(("http:", "https:", "mailto:", "#")):
                 continue
-            target = (html_file.parent / href.split("#")[0]).resolve()
-            if href.endswith("/") or href.split("#")[0] in ("", "./"):
+            path = href.split("#")[0]
+            target = (html_file.parent / path).resolve()
+            if path.endswith("/") or path in ("", "./"):
                 target = target / "index.html"
             assert target.is_file(), f"{html_file.relative_to(site)} links to missing {href}"
 
