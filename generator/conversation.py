@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -58,12 +59,11 @@ _QUESTION = re.compile(_LEAD + r"[Qq] ?(\d{1,3})(?!\w)")
 # "A1", "a1:", "A1)"; the spaced form only as "A 1." / "A 1:" / "A 1)", because
 # "A 2 hour session" is English, not an answer to question 2.
 _ANSWER = re.compile(_LEAD + r"(?:[Aa](\d{1,3})(?!\w)|A (\d{1,3})(?=[.:)]))")
-_LEGACY_RT_PREFIX = re.compile(r"^RT @[A-Za-z0-9_]{1,15}:\s*")
-_ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.)\s*$")
-_SPACES = re.compile(r"\s+")
-# Legacy retweets are looked up by author and the first few characters of the text, so
-# matching stays one dict lookup per retweet however much an author posted.
-_PREFIX_KEY = 32
+_ELLIPSES = ("…", "...")
+# Legacy retweets are looked up by author and the first characters of the text (see
+# `_Originals`), so matching stays one dict lookup per retweet however much an author
+# posted. Shortest first.
+_PREFIX_KEYS = (16, 48)
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _TRACKING_PARAMS = frozenset({"fbclid", "gclid"})
@@ -339,7 +339,9 @@ class _Chat:
     def of(cls, posts: Iterable[Post]) -> _Chat:
         unique = _unique_posts(posts)
         legacy = {
-            post.id: handle for post in unique if (handle := _legacy_handle(post)) is not None
+            post.id: handle
+            for post in unique
+            if post.text.startswith("RT @") and (handle := legacy_retweet_of(post)) is not None
         }
         native = (post.id for post in unique if post.repost_of_id is not None)
         return cls(
@@ -354,85 +356,114 @@ def _squash(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def _retweeted_text(text: str) -> str:
+    """What follows "RT @handle:" (a handle has no colon, so the first one ends it)."""
+    _, colon, rest = text.partition(":")
+    return rest.lstrip() if colon else text
+
+
 def _legacy_body(text: str) -> str:
-    """The original's text a "RT @x: ..." retweet repeats, for prefix matching.
+    """The original's text a "RT @x: ..." retweet repeats, squashed for prefix matching.
 
     A truncated retweet ends in an ellipsis, and its last word may be cut short (a
     t.co link cut in half is not its expanded URL), so that word is dropped too.
     """
-    body = _LEGACY_RT_PREFIX.sub("", text, count=1)
-    truncated = _ELLIPSIS.search(body)
-    if truncated is not None:
-        body = body[: truncated.start()]
-        words = body.rsplit(None, 1)
-        if len(words) == 2:
-            body = words[0]
+    body = _retweeted_text(text).rstrip()
+    for ellipsis in _ELLIPSES:
+        if body.endswith(ellipsis):
+            body = body[: -len(ellipsis)]
+            if body and not body[-1].isspace():
+                words = body.rsplit(None, 1)
+                body = words[0] if len(words) == 2 else body
+            break
     return _squash(body)
 
 
 class _Originals:
     """Posts a legacy retweet may repeat, indexed by author and text prefix.
 
-    Only a post's head is read to file it; a full text is compared only when a
-    retweet's prefix lands on it, so indexing stays cheap however long posts are.
-    Keys are strings and most prefixes hold one post, so the index adds few objects.
+    A retweet's text is looked up by its first 48 characters (16 if it is shorter,
+    and a scan of the author's posts below that), so matching costs a lookup and a
+    few comparisons however much an author posted. The retweets are known first, so
+    a post whose opening no retweet shares is passed over after its first words;
+    keys are strings, so the index adds few objects for the garbage collector.
     """
 
     def __init__(
-        self, chat_posts: Iterable[Post], context_posts: Iterable[Post], authors: frozenset[str]
+        self,
+        chat_posts: Iterable[Post],
+        context_posts: Iterable[Post],
+        bodies: Iterable[tuple[str, str]],  # (casefolded author, `_legacy_body`) per retweet
     ) -> None:
         self._context: set[str] = set()
-        self._heads: dict[str, str] = {}  # post id -> its squashed text's first characters
-        self._texts: dict[str, str] = {}  # post id -> its squashed text, once compared
-        self._by_author: dict[str, list[Post]] = {}  # in time order, chat posts first
-        self._short_heads: dict[str, list[Post]] = {}  # heads too short to file by prefix
+        self._texts: dict[str, str] = {}  # post id -> its squashed text
+        self._by_author: dict[str, list[Post]] = {}  # for short bodies; chat posts first
         self._first: dict[str, Post] = {}  # author + prefix -> the post filed there
         self._more: dict[str, list[Post]] = {}  # ... when several posts share one
+        self._found: dict[str, list[Post]] = {}  # author + body -> its matches, once looked up
+        opening = _PREFIX_KEYS[0]
+        wanted: set[str] = set()  # author + opening of every long retweet body
+        scanned: set[str] = set()  # authors of short retweet bodies
+        retweeted: set[str] = set()
+        for author, body in bodies:
+            retweeted.add(author)
+            if len(body) >= opening:
+                wanted.add(f"{author}\0{body[:opening]}")
+            elif body:
+                scanned.add(author)
         for in_chat, posts in ((True, chat_posts), (False, context_posts)):
             for post in posts:
                 author = post.author_handle.casefold()
-                if author not in authors:
-                    continue  # nobody retweeted them: no need to read their texts
-                head = _squash(post.text[: 4 * _PREFIX_KEY])
-                if not head:
+                if author not in retweeted:
+                    continue
+                # A squashed slice is a prefix of the squashed text, so the opening can
+                # be read from the first few words, unless whitespace pads them out.
+                start = _squash(post.text[: 2 * opening])
+                if len(start) < opening and len(post.text) > 2 * opening:
+                    start = _squash(post.text)
+                if author not in scanned and f"{author}\0{start[:opening]}" not in wanted:
+                    continue  # no retweet begins like this post
+                text = _squash(post.text)
+                if not text:
                     continue
                 if not in_chat:
                     self._context.add(post.id)
-                self._heads[post.id] = head
-                self._by_author.setdefault(author, []).append(post)
-                if len(head) < _PREFIX_KEY:
-                    self._short_heads.setdefault(author, []).append(post)
-                    continue
-                key = f"{author}\0{head[:_PREFIX_KEY]}"
-                first = self._first.setdefault(key, post)
-                if first is not post:
-                    self._more.setdefault(key, [first]).append(post)
+                self._texts[post.id] = text
+                if author in scanned:
+                    self._by_author.setdefault(author, []).append(post)
+                for size in _PREFIX_KEYS:
+                    if len(text) < size:
+                        break
+                    key = f"{author}\0{text[:size]}"
+                    first = self._first.setdefault(key, post)
+                    if first is not post:
+                        self._more.setdefault(key, [first]).append(post)
 
-    def _text(self, post: Post) -> str:
-        text = self._texts.get(post.id)
-        if text is None:
-            text = self._texts[post.id] = _squash(post.text)
-        return text
-
-    def _starts_with(self, post: Post, body: str) -> bool:
-        head = self._heads[post.id]
-        # A head is a prefix of the squashed text, so it decides a body no longer than it.
-        return (head if len(body) <= len(head) else self._text(post)).startswith(body)
+    def _pool(self, author: str, body: str) -> Sequence[Post]:
+        """Every post whose text may start with `body` (and a few that do not)."""
+        size = next((size for size in reversed(_PREFIX_KEYS) if len(body) >= size), None)
+        if size is None:
+            return self._by_author.get(author, ())
+        key = f"{author}\0{body[:size]}"
+        more = self._more.get(key)
+        if more is not None:
+            return more
+        first = self._first.get(key)
+        return (first,) if first is not None else ()
 
     def match(self, handle: str, body: str, at: datetime) -> Post | None:
         """The original: a chat post before a context one, the latest posted by `at`."""
         if not body:
             return None
         author = handle.casefold()
-        if len(body) < _PREFIX_KEY:
-            pool: Sequence[Post] = self._by_author.get(author, ())
-        else:
-            key = f"{author}\0{body[:_PREFIX_KEY]}"
-            filed = self._first.get(key)
-            pool = self._more.get(key) or ([filed] if filed is not None else [])
-            pool = [*pool, *self._short_heads.get(author, ())]
-        found = [post for post in pool if self._starts_with(post, body)]
-        found = [post for post in found if post.id not in self._context] or found
+        memo = f"{author}\0{body}"
+        found = self._found.get(memo)
+        if found is None:
+            texts = self._texts
+            pool = self._pool(author, body)
+            found = [post for post in pool if texts[post.id].startswith(body)]
+            found = [post for post in found if post.id not in self._context] or found
+            self._found[memo] = found
         earlier = [post for post in found if post.created_at <= at]
         if earlier:  # the retweet repeats the latest matching post before it
             return max(earlier, key=_order)
@@ -446,21 +477,26 @@ def _nodes(chat: _Chat, context_by_id: Mapping[str, Post]) -> _Nodes:
     shown posts, then legacy retweets (matched by text), then native reposts (which
     may repeat a legacy retweet, resolved by the pass before).
     """
-    nodes = _Nodes()
-    for post in chat.posts:
-        if post.id not in chat.reposts:
-            nodes.post[post.id] = post
-            nodes.time[post.id] = post.created_at
-            nodes.alias[post.id] = post.id
+    shown = {post.id: post for post in chat.posts if post.id not in chat.reposts}
+    nodes = _Nodes(
+        post=shown,
+        time={key: post.created_at for key, post in shown.items()},
+        alias={key: key for key in shown},
+    )
 
+    bodies = {
+        post.id: _legacy_body(post.text)
+        for post in chat.posts
+        if post.id in chat.legacy and post.status == "ok"
+    }
     originals = _Originals(
         (post for post in chat.posts if post.id in nodes.post and post.status == "ok"),
         (
             post
-            for post in _in_time_order(context_by_id.values())
+            for post in context_by_id.values()  # in time order, as `context` is
             if post.status == "ok" and not _is_repost(post)
         ),
-        authors=frozenset(handle.casefold() for handle in chat.legacy.values()),
+        ((chat.legacy[key].casefold(), body) for key, body in bodies.items()),
     )
     unmatched: dict[tuple[str, ...], str] = {}
 
@@ -472,7 +508,7 @@ def _nodes(chat: _Chat, context_by_id: Mapping[str, Post]) -> _Nodes:
             nodes.alias[key] = key
             if shown is repost:
                 nodes.unmatched.add(key)
-                nodes.label[key] = _legacy_body(shown.text)
+                nodes.label[key] = _retweeted_text(shown.text)
             elif key in context_by_id:
                 nodes.via.add(key)
         nodes.reposts[key] = nodes.reposts.get(key, 0) + 1
@@ -480,10 +516,10 @@ def _nodes(chat: _Chat, context_by_id: Mapping[str, Post]) -> _Nodes:
         nodes.alias[repost.id] = key
 
     for post in chat.posts:
-        handle = chat.legacy.get(post.id)
-        if handle is None or post.status != "ok":
+        body = bodies.get(post.id)
+        if body is None:
             continue
-        body = _legacy_body(post.text)
+        handle = chat.legacy[post.id]
         original = originals.match(handle, body, post.created_at)
         if original is None:
             fold(post, unmatched.setdefault(("rt", handle.casefold(), body), post.id), post)
@@ -584,6 +620,9 @@ def _walk(
     taken out of its parent's), so each is reached once; `visited` records that and
     is a last guard against walking a node twice.
     """
+    if root not in children and root not in visited:  # most threads: one post, no replies
+        visited.add(root)
+        return Thread((_node(nodes, root, 0, parent_id, ()),), nodes.time[root])
     shown: list[ThreadNode] = []
     stack: list[tuple[str, int, str | None]] = [(root, 0, parent_id)]
     while stack:
@@ -591,7 +630,10 @@ def _walk(
         if key in visited:
             continue
         visited.add(key)
-        replies = children.get(key, ())
+        replies = children.get(key)
+        if replies is None:  # most posts: nobody replied
+            shown.append(_node(nodes, key, depth, parent, ()))
+            continue
         shown.append(_node(nodes, key, depth, parent, replies))
         below = depth + 1
         for child in reversed(replies):  # popped in time order
@@ -616,15 +658,11 @@ def _cycle_root(start: str, nodes: _Nodes, visited: set[str]) -> str:
     return min(path[index[current] :], key=lambda key: (nodes.time[key], key))
 
 
-def _root_id(thread: Thread) -> str:
-    return thread.nodes[0].post.id
-
-
 def _threads(
     nodes: _Nodes, question_of_key: Mapping[str, _Question]
-) -> tuple[list[Thread], dict[str, ThreadNode], dict[str, int]]:
-    """Every thread in (time, root id) order; each question's header node (whose
-    replies root threads); and the question each of those threads answers."""
+) -> tuple[list[str], list[Thread], dict[str, ThreadNode]]:
+    """Every thread in (time, root id) order with its root's id, and each question's
+    header node, whose replies root threads of their own."""
     order = sorted(nodes.time)
     order.sort(key=nodes.time.__getitem__)  # stable: (time, id), as `_in_time_order`
     children: dict[str, list[str]] = {}
@@ -634,29 +672,29 @@ def _threads(
             children.setdefault(parent, []).append(key)
 
     visited: set[str] = set(question_of_key)
+    roots: list[str] = []
     threads: list[Thread] = []
     headers: dict[str, ThreadNode] = {}
-    answers: dict[str, int] = {}
-    for key in order:
-        question = question_of_key.get(key)
-        if question is not None:
-            replies = children.get(key, [])
-            for child in replies:
-                threads.append(_walk(child, key, nodes, children, visited))
-                answers[child] = question.number
-            headers[key] = _node(nodes, key, 0, None, replies)
-        elif key not in nodes.parent:
-            threads.append(_walk(key, None, nodes, children, visited))
+    for key in order:  # a thread's time is its root's, so threads come out in order
+        parent = nodes.parent.get(key)
+        if key in question_of_key:
+            headers[key] = _node(nodes, key, 0, None, children.get(key, ()))
+        elif parent is None or parent in question_of_key:
+            roots.append(key)
+            threads.append(_walk(key, parent, nodes, children, visited))
+    cut = len(roots)
     for key in order:
         if key not in visited:  # only reply cycles are left unreached
             root = _cycle_root(key, nodes, visited)
-            parent = nodes.parent.get(root)
+            parent = nodes.parent.pop(root, None)
             if parent is not None:
                 children[parent].remove(root)
+            roots.append(root)
             threads.append(_walk(root, None, nodes, children, visited))
-    threads.sort(key=_root_id)
-    threads.sort(key=attrgetter("time"))  # stable: (time, root id)
-    return threads, headers, answers
+    if len(roots) > cut:  # cycles were cut: put their threads in place
+        placed = sorted(zip(roots, threads, strict=True), key=lambda pair: (pair[1].time, pair[0]))
+        roots, threads = [root for root, _ in placed], [thread for _, thread in placed]
+    return roots, threads, headers
 
 
 def _groups(
@@ -664,7 +702,7 @@ def _groups(
     question_of_key: Mapping[str, _Question],
     has_questions: bool,
 ) -> tuple[Group, ...]:
-    threads, headers, answers = _threads(nodes, question_of_key)
+    roots, threads, headers = _threads(nodes, question_of_key)
     if not has_questions:
         return (Group(number=None, title="", question=None, threads=tuple(threads)),)
 
@@ -672,10 +710,12 @@ def _groups(
     asked = {question.number for question in questions}
     times = [question.time for question in questions]
     by_number: dict[int, list[Thread]] = {}
-    for thread in threads:  # in order, so each group's list is too
-        root = _root_id(thread)
-        number = answers.get(root)
-        if number is None:
+    for root, thread in zip(roots, threads, strict=True):  # in order, so each group is too
+        parent = nodes.parent.get(root)
+        question = question_of_key.get(parent) if parent is not None else None
+        if question is not None:  # a reply to the question is an answer, whatever its label
+            number = question.number
+        else:
             label = _answer_number(nodes.label.get(root, nodes.post[root].text))
             if label is not None and label in asked:
                 number = label
@@ -866,41 +906,33 @@ def _stats(
     hashtag: str | None,
 ) -> Stats:
     own_tag = (hashtag or "").strip().lstrip("#＃").casefold()
-    originals = replies = reposts = stubs = 0
-    handle_of: dict[str, str] = {}
-    name_of: dict[str, str] = {}
-    posts_of: dict[str, int] = {}
-    tag_count: dict[str, int] = {}
-    tag_spelling: dict[str, str] = {}
-    times: list[datetime] = []
-    for post in chat.posts:  # time order: first spellings and names win
-        if post.status != "ok":
-            stubs += post.repost_of_id is None  # stub reposts are not even shown
-            continue
-        who = post.author_handle.casefold()
-        handle_of.setdefault(who, post.author_handle)
-        if post.author_name and who not in name_of:
-            name_of[who] = post.author_name
-        if post.id in chat.reposts:
-            reposts += 1
-            continue
-        if post.reply_to_id is None:
-            originals += 1
-        else:
-            replies += 1
-        posts_of[who] = posts_of.get(who, 0) + 1
-        times.append(post.created_at)
-        for folded, tag in {tag.casefold(): tag for tag in reversed(post.hashtags)}.items():
-            if folded and folded != own_tag:
-                tag_count[folded] = tag_count.get(folded, 0) + 1
-                tag_spelling.setdefault(folded, tag)
+    ok = [post for post in chat.posts if post.status == "ok"]
+    counted = [post for post in ok if post.id not in chat.reposts]
+    replies = sum(1 for post in counted if post.reply_to_id is not None)
+    # Stub reposts are not shown at all, so only shown placeholders count as stubs.
+    stubs = sum(1 for post in chat.posts if post.status != "ok" and post.id not in chat.reposts)
+    # Walking backwards, the earliest post's spelling and name are the ones left.
+    handle_of = {post.author_handle.casefold(): post.author_handle for post in reversed(ok)}
+    name_of = {
+        post.author_handle.casefold(): post.author_name for post in reversed(ok) if post.author_name
+    }
+    posts_of = Counter(post.author_handle.casefold() for post in counted)
+    spellings = [(tag.casefold(), tag) for post in counted for tag in dict.fromkeys(post.hashtags)]
+    tag_spelling = {folded: tag for folded, tag in reversed(spellings)}
+    # A post writing #CPD and #cpd uses one tag: count each post once per tag.
+    tag_count = Counter(
+        folded
+        for post in counted
+        for folded in {tag.casefold() for tag in post.hashtags}
+        if folded and folded != own_tag
+    )
     most_active = sorted(posts_of, key=lambda who: (-posts_of[who], who))[:MOST_ACTIVE_LIMIT]
     top_tags = sorted(tag_count, key=lambda folded: (-tag_count[folded], folded))
     return Stats(
-        posts=originals + replies,
-        originals=originals,
+        posts=len(counted),
+        originals=len(counted) - replies,
         replies=replies,
-        reposts=reposts,
+        reposts=len(ok) - len(counted),
         stubs=stubs,
         participants=len(handle_of),
         most_active=tuple(
@@ -912,5 +944,5 @@ def _stats(
             for folded in top_tags[:TOP_HASHTAGS_LIMIT]
         ),
         top_links=tuple(resources[:TOP_LINKS_LIMIT]),
-        activity=_activity(times, start, end),
+        activity=_activity([post.created_at for post in counted], start, end),
     )

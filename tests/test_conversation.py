@@ -224,6 +224,21 @@ def test_a_legacy_retweet_of_a_referenced_original_shows_it_via_repost() -> None
     assert thread.root.post.id == "o" and thread.root.via_repost
 
 
+def test_a_reply_to_a_repost_goes_under_the_original() -> None:
+    conversation = build(
+        [
+            post("o", "ann", 1, "Mentors are volunteers"),
+            post("rt", "bob", 2, "RT @ann: Mentors are volunteers"),
+            post("re", "cat", 3, "@bob so true", reply_to_id="rt"),
+            post("gone-rt", "dan", 4, status="deleted", repost_of_id="o"),
+        ]
+    )
+    [thread] = all_threads(conversation)
+    assert [(n.post.id, n.depth) for n in thread.nodes] == [("o", 0), ("re", 1)]
+    assert thread.root.reposts == 1  # the deleted repost is neither shown nor counted
+    assert (conversation.stats.reposts, conversation.stats.stubs) == (1, 0)
+
+
 def test_quoted_posts_are_looked_up_in_the_chat_and_its_context() -> None:
     outside = post("q-out", "cilip", -60, "Mentor list updated")
     inside = post("q-in", "ann", 1, "A good point")
@@ -279,6 +294,23 @@ def test_numbered_questions_group_answers_by_label_time_and_thread() -> None:
     assert q2.threads[1].root.parent_id == "q2" and q2.threads[1].root.depth == 0
     assert shown(conversation).count("q2") == 1
     assert [g.number for g in conversation.questions] == [1, 2, 3]
+
+
+def test_a_question_posted_as_a_reply_still_heads_its_own_group() -> None:
+    conversation = build(
+        [
+            post("q1", "host", 5, "Q1 first question"),
+            post("a1", "ann", 6, "A1 an answer", reply_to_id="q1"),
+            post("q2", "host", 20, "Q2 second question", reply_to_id="q1"),
+            post("a2", "bob", 21, "A2 another", reply_to_id="q2"),
+        ],
+        hosts=("host",),
+    )
+    assert roots(group(conversation, 1)) == ["a1"]
+    q2 = group(conversation, 2)
+    assert q2.question is not None and q2.question.post.id == "q2"
+    assert roots(q2) == ["a2"]
+    assert shown(conversation) == ["q1", "a1", "q2", "a2"]
 
 
 def test_the_first_post_per_number_is_the_question_even_if_reposted_or_repeated() -> None:
