@@ -8,18 +8,33 @@ written, and raised together as one ContentError.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+import jinja2
+
 from generator import config as config_stage
 from generator import content, render, urls
-from generator.calendar import build_timeline
+from generator import series as series_stage
+from generator.calendar import build_calendar, build_timeline
 from generator.conversation import build_conversation
 from generator.errors import ContentError, Diagnostic, UsageError, errors_only
+from generator.feeds import site_feed_links
+from generator.gitinfo import read_added, read_history
 from generator.model import Chat, Site
-from generator.plan import Page, StaticFile, find_clashes, plan_pages
+from generator.plan import (
+    DataFile,
+    Page,
+    StaticFile,
+    find_clashes,
+    plan_calendar_pages,
+    plan_data_files,
+    plan_pages,
+    plan_topic_feeds,
+)
 from generator.topics import build_topic_index
+from generator.wiki import LinkIndex, build_link_index, chat_target, link_sources, link_targets
 from generator.write import publish
 
 
@@ -37,6 +52,7 @@ class _Prepared:
     statics: list[StaticFile]
     renderer: render.Renderer
     warnings: tuple[Diagnostic, ...]
+    data: tuple[DataFile, ...] = ()  # .ics files and feeds
 
 
 def _load(
@@ -54,19 +70,23 @@ def _load(
         raise UsageError(f"no {config_stage.CONFIG_FILE} in {source}: is this a chatwiki site?")
     diagnostics: list[Diagnostic] = []
     themes = frozenset(p.name for p in (source / "themes").glob("*") if p.is_dir())
-    cfg, found = config_stage.parse_config(
-        config_path.read_text(encoding="utf-8-sig"), themes=themes
-    )
+    text, found = config_stage.read_config_text(config_path)
+    if text is None:
+        raise ContentError(found)
+    cfg, found = config_stage.parse_config(text, themes=themes)
     diagnostics += found
     if cfg is None:
         raise ContentError(errors_only(diagnostics) or diagnostics)
-    chats, found = content.load_chats(source, cfg)
+    series, found = series_stage.load_series(source, cfg)
+    diagnostics += found
+    chats, found = content.load_chats(source, cfg, series_stage.declared_slugs(source))
     diagnostics += found
     wiki, found = content.load_wiki(source)
     diagnostics += found
     published = tuple(c for c in chats if drafts or not c.draft)
     hidden = tuple(c for c in chats if not (drafts or not c.draft))
-    return Site(config=cfg, chats=published, wiki=wiki, now=now), hidden, diagnostics
+    site = Site(config=cfg, chats=published, wiki=wiki, now=now, series=series)
+    return site, hidden, diagnostics
 
 
 def load_site(source: Path, now: datetime, drafts: bool = False) -> tuple[Site, list[Diagnostic]]:
@@ -78,17 +98,34 @@ def load_site(source: Path, now: datetime, drafts: bool = False) -> tuple[Site, 
     site, hidden, diagnostics = _load(source, now, drafts)
     _, found = build_topic_index(site.config.topics, site.chats, hidden)
     diagnostics += found
+    diagnostics += _link_index(site, hidden, strict=False).diagnostics
     if errors_only(diagnostics):
         raise ContentError(diagnostics)
     return site, diagnostics
 
 
-def _prepare(source: Path, now: datetime, drafts: bool) -> _Prepared:
+def _link_index(site: Site, hidden: tuple[Chat, ...], strict: bool) -> LinkIndex:
+    """Resolve every wiki link; under `strict` its warnings are errors."""
+    links = build_link_index(
+        link_targets(site.wiki, site.chats, site.config.topics, site.series),
+        link_sources(site.wiki, site.chats),
+        unpublished=tuple(map(chat_target, hidden)),
+    )
+    if not strict:
+        return links
+    errors = tuple(replace(d, severity="error") for d in links.diagnostics)
+    return replace(links, diagnostics=errors)
+
+
+def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) -> _Prepared:
     site, hidden, diagnostics = _load(source, now, drafts)
     topics, found = build_topic_index(site.config.topics, site.chats, hidden)
     diagnostics += found
+    links = _link_index(site, hidden, strict)
+    diagnostics += links.diagnostics
     if errors_only(diagnostics):
         raise ContentError(diagnostics)
+    history = read_history(source)  # one `git log` for the whole build; None outside git
     timeline = build_timeline(site.chats, site.now)
     conversations = {
         chat.slug: build_conversation(
@@ -102,38 +139,70 @@ def _prepare(source: Path, now: datetime, drafts: bool) -> _Prepared:
         for chat in site.chats
         if chat.archive is not None
     }
-    pages = plan_pages(site, timeline, conversations, topics)
+    calendar = build_calendar(
+        site.chats, site.series, site.now, site.config.timezone, site.config.calendar.months_ahead
+    )
+    pages = plan_pages(
+        site, timeline, conversations, topics, links=links, history=history, calendar=calendar
+    )
+    pages += plan_calendar_pages(site, calendar)
+    # When each chat and series file entered git: the upcoming feed's announcement dates.
+    added = read_added(source, (content.CHATS_DIR, series_stage.SERIES_DIR))
+    data = plan_data_files(site, calendar, added, links) + plan_topic_feeds(site, topics, links)
     search_path = render.theme_dirs(source, site.config.theme)
     statics = [StaticFile(path, f) for path, f in render.static_files(search_path)]
-    clashes = find_clashes(pages, statics)
+    clashes = render.links_out_of_site(source, search_path) + find_clashes(pages, statics, data)
     if clashes:
         raise ContentError(clashes)
-    nav = [(urls.HOME, "Home"), (urls.CHATS, "Chats"), (urls.TOPICS, "Topics")]
+    nav = [
+        (urls.HOME, "Home"),
+        (urls.CHATS, "Chats"),
+        (urls.CALENDAR, "Calendar"),
+        (urls.TOPICS, "Topics"),
+    ]
     if site.wiki:
         nav.append((urls.WIKI, "Wiki"))
-    renderer = render.Renderer(search_path, {"config": site.config, "now": site.now, "nav": nav})
-    return _Prepared(site, pages, statics, renderer, tuple(diagnostics))
+    renderer = render.Renderer(
+        search_path,
+        {
+            "config": site.config,
+            "now": site.now,
+            "nav": nav,
+            "link_index": links,
+            "site_feeds": site_feed_links(site.config),  # <link rel="alternate"> everywhere
+        },
+    )
+    return _Prepared(site, pages, statics, renderer, tuple(diagnostics), tuple(data))
 
 
 def _produce(prepared: _Prepared) -> Iterator[tuple[str, bytes]]:
     for page in prepared.pages:
-        yield (
-            page.path,
-            prepared.renderer.page(page.template, page.url, title=page.title, **page.context),
-        )
+        try:
+            html = prepared.renderer.page(page.template, page.url, title=page.title, **page.context)
+        except jinja2.TemplateError as exc:
+            # A theme mistake is the site author's to fix: name the template and line.
+            raise ContentError([render.template_diagnostic(exc, page.template)]) from None
+        yield page.path, html
     for static in prepared.statics:
         yield static.path, static.source.read_bytes()
+    for data in prepared.data:
+        yield data.path, data.produce()
 
 
-def build(source: Path, out: Path, now: datetime, drafts: bool = False) -> BuildReport:
-    """Build the site at `source` into `out`; the old `out` survives any failure."""
-    prepared = _prepare(source, now, drafts)
+def build(
+    source: Path, out: Path, now: datetime, drafts: bool = False, strict: bool = False
+) -> BuildReport:
+    """Build the site at `source` into `out`; the old `out` survives any failure.
+
+    `strict`: a wiki link to a missing page or heading is an error, not a warning.
+    """
+    prepared = _prepare(source, now, drafts, strict)
     written = publish(out, source, _produce(prepared))
     return BuildReport(pages=len(prepared.pages), files=written, warnings=prepared.warnings)
 
 
-def check(source: Path, now: datetime, drafts: bool = True) -> BuildReport:
+def check(source: Path, now: datetime, drafts: bool = True, strict: bool = False) -> BuildReport:
     """Validate everything and render every page in memory; write nothing."""
-    prepared = _prepare(source, now, drafts)
+    prepared = _prepare(source, now, drafts, strict)
     count = sum(1 for _ in _produce(prepared))
     return BuildReport(pages=len(prepared.pages), files=count, warnings=prepared.warnings)

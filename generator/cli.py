@@ -23,6 +23,7 @@ from generator.schema import Invalid, slugify
 
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE
 
 
 def resolve_now(now: str | None) -> datetime:
@@ -40,7 +41,7 @@ def resolve_now(now: str | None) -> datetime:
     if epoch:
         try:
             return datetime.fromtimestamp(int(epoch), tz=UTC)
-        except ValueError:
+        except (ValueError, OverflowError, OSError):
             raise click.UsageError(
                 f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {epoch!r}"
             ) from None
@@ -62,11 +63,27 @@ def _run(action: str, func: Callable[[], None]) -> None:
     except (UsageError, OutputError) as exc:
         click.echo(f"chatwiki {action}: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    except Exception:  # noqa: BLE001 - a bug must not look like a content error
+        import traceback
+
+        traceback.print_exc()
+        click.echo(
+            f"chatwiki {action}: internal error (a bug in chatwiki, not in your content); "
+            "the output directory was not changed. Please report it with the trace above.",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)
 
 
 NOW_HELP = (
     "Treat this moment as 'now' (ISO date-time; UTC unless it has an offset) to decide "
     "which chats are upcoming. Default: $SOURCE_DATE_EPOCH, else the current time."
+)
+STRICT_OPTION = click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat wiki-link warnings (a [[link]] to a missing page or heading, or an "
+    "ambiguous name) as errors: exit 1 and write nothing. For CI.",
 )
 SOURCE_ARG = click.argument(
     "source",
@@ -96,7 +113,10 @@ def main() -> None:
 )
 @click.option("--drafts", is_flag=True, help="Include write-ups marked draft: true.")
 @click.option("--now", "now_text", metavar="ISO-DATETIME", help=NOW_HELP)
-def build_command(source: Path, out: Path | None, drafts: bool, now_text: str | None) -> None:
+@STRICT_OPTION
+def build_command(
+    source: Path, out: Path | None, drafts: bool, now_text: str | None, strict: bool
+) -> None:
     """Build the site into the output directory.
 
     The site is written to a temporary directory beside the output and swapped in
@@ -107,7 +127,7 @@ def build_command(source: Path, out: Path | None, drafts: bool, now_text: str | 
 
     def run() -> None:
         started = time.perf_counter()
-        report = build(source, target, now, drafts=drafts)
+        report = build(source, target, now, drafts=drafts, strict=strict)
         _print_warnings(report.warnings)
         took = time.perf_counter() - started
         click.echo(
@@ -122,12 +142,13 @@ def build_command(source: Path, out: Path | None, drafts: bool, now_text: str | 
 @SOURCE_ARG
 @click.option("--drafts/--no-drafts", default=True, help="Check drafts too (default: yes).")
 @click.option("--now", "now_text", metavar="ISO-DATETIME", help=NOW_HELP)
-def check_command(source: Path, drafts: bool, now_text: str | None) -> None:
+@STRICT_OPTION
+def check_command(source: Path, drafts: bool, now_text: str | None, strict: bool) -> None:
     """Validate site.yaml and all content and render every page; write nothing."""
     now = resolve_now(now_text)
 
     def run() -> None:
-        report = check(source, now, drafts=drafts)
+        report = check(source, now, drafts=drafts, strict=strict)
         _print_warnings(report.warnings)
         click.echo(f"OK: {report.pages} pages would be built, no errors.")
 
@@ -220,12 +241,14 @@ def new_chat_command(
     bundle content/chats/<date>-<slug>/ holding index.md and the archive as posts.json.
     The result is a draft: remove `draft: true` to publish it.
     """
-    from generator.config import CONFIG_FILE, parse_config
+    from generator.config import CONFIG_FILE, parse_config, read_config_text
 
     cfg_path = source / CONFIG_FILE
     if not cfg_path.is_file():
         raise click.UsageError(f"no {CONFIG_FILE} in {source}: is this a chatwiki site?")
-    cfg, diagnostics = parse_config(cfg_path.read_text(encoding="utf-8-sig"))
+    text, diagnostics = read_config_text(cfg_path)
+    cfg, found = parse_config(text) if text is not None else (None, [])
+    diagnostics += found
     if cfg is None:
         click.echo(format_diagnostics(diagnostics), err=True)
         sys.exit(EXIT_CONTENT)
@@ -280,6 +303,7 @@ def _new_chat_from_archives(
 ) -> None:
     from generator.archives import formats, normalised
     from generator.archives.model import ArchiveFormatError
+    from generator.archives.privacy import apply_opt_out
     from generator.drafting import draft_from_archive
 
     reads = []
@@ -300,7 +324,7 @@ def _new_chat_from_archives(
     try:
         draft = draft_from_archive(
             title,
-            merged,
+            apply_opt_out(merged, cfg.opt_out),  # the draft must not name them either
             cfg.timezone,
             ", ".join(p.name for p in archives),
             start,

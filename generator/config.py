@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from generator import schema, yamlsafe
 from generator.archives.privacy import normalise_handle
 from generator.errors import Collector, Diagnostic
-from generator.model import SiteConfig, TopicDef
+from generator.model import CalendarSettings, FeedSettings, SiteConfig, TopicDef
 from generator.schema import Field, Invalid
 
 CONFIG_FILE = "site.yaml"
@@ -32,6 +35,21 @@ def language(value: Any) -> str:
     return value
 
 
+def edit_url_pattern(value: Any) -> str:
+    """The web editor's URL for any file: "Edit this page" fills in {path}.
+
+    A pattern, not a branch name, because forges differ: GitHub's
+    `{repo_url}/edit/main/{path}`, GitLab's `{repo_url}/-/edit/main/{path}`.
+    """
+    expected = "an http(s) URL containing {path}, like {repo_url}/edit/main/{path}"
+    if not isinstance(value, str) or "{path}" not in value:
+        raise Invalid(expected)
+    sample = value.strip().replace("{repo_url}", "https://x.example").replace("{path}", "p")
+    if not sample.startswith(("https://", "http://")) or "{" in sample or "}" in sample:
+        raise Invalid(expected)
+    return value.strip()
+
+
 SITE_FIELDS: dict[str, Field] = {
     "title": Field(schema.text, required=True),
     "base_url": Field(schema.http_url, required=True),
@@ -40,8 +58,49 @@ SITE_FIELDS: dict[str, Field] = {
     "theme": Field(schema.slug, default="default"),
     "description": Field(schema.text, default=""),
     "repo_url": Field(schema.http_url, default=None),
+    "edit_url": Field(edit_url_pattern, default=None),
     "topics": Field(lambda v: v, default=()),  # validated item by item below
     "privacy": Field(lambda v: v, default=None),  # validated below
+    "feeds": Field(lambda v: v, default=None),  # validated below
+    "calendar": Field(lambda v: v, default=None),  # validated below
+}
+
+_PERIOD = re.compile(r"^(?:(?P<d>\d+)\s*d)?\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?$")
+
+
+def notice_period(value: Any) -> timedelta | None:
+    """How long before a chat its reminder goes out: 1d, 12h, 1d12h, 90m; false: never."""
+    expected = "a period like 1d, 12h or 90m, or false for no reminders"
+    if value is False:
+        return None
+    if (
+        not isinstance(value, str)
+        or not (m := _PERIOD.match(value.strip()))
+        or not any(m.groupdict().values())
+    ):
+        raise Invalid(expected)
+    period = timedelta(days=int(m["d"] or 0), hours=int(m["h"] or 0), minutes=int(m["m"] or 0))
+    if not timedelta(0) < period <= timedelta(days=60):
+        raise Invalid("a period between 1 minute and 60 days")
+    return period
+
+
+def positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise Invalid("a whole number of at least 1")
+    return value
+
+
+FEEDS_FIELDS: dict[str, Field] = {
+    # The upcoming feed repeats each chat this long before it starts.
+    "reminder": Field(notice_period, default=FeedSettings().reminder),
+    # How many of the newest write-ups the write-up feeds hold.
+    "limit": Field(positive_int, default=FeedSettings().limit),
+}
+
+CALENDAR_FIELDS: dict[str, Field] = {
+    # How far ahead of "now" series are expanded into dated pages and lists.
+    "months_ahead": Field(positive_int, default=CalendarSettings().months_ahead),
 }
 
 PRIVACY_FIELDS: dict[str, Field] = {
@@ -57,6 +116,17 @@ TOPIC_FIELDS: dict[str, Field] = {
     "description": Field(schema.text, default=""),
     "aliases": Field(schema.text_list, default=()),
 }
+
+
+def read_config_text(path: Path) -> tuple[str | None, list[Diagnostic]]:
+    """site.yaml's text, or a diagnostic saying why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        message = f"expected UTF-8 text, found a byte that is not ({exc.reason})"
+    except OSError as exc:
+        message = f"could not read the file: {exc.strerror}"
+    return None, [Diagnostic(CONFIG_FILE, None, None, message)]
 
 
 def parse_config(
@@ -76,6 +146,8 @@ def parse_config(
     values = schema.validate(doc, (), SITE_FIELDS, path, out)
     topics = _topics(doc, values.get("topics"), path, out)
     privacy = schema.validate(doc, ("privacy",), PRIVACY_FIELDS, path, out, "privacy.")
+    feeds = schema.validate(doc, ("feeds",), FEEDS_FIELDS, path, out, "feeds.")
+    calendar = schema.validate(doc, ("calendar",), CALENDAR_FIELDS, path, out, "calendar.")
     available = themes | {"default"}
     if values["theme"] not in available:
         out.error(
@@ -85,6 +157,14 @@ def parse_config(
             f"expected a theme folder themes/{values['theme']}/ or one of "
             f"{', '.join(sorted(available))}",
             schema.did_you_mean(values["theme"], available),
+        )
+    if values["edit_url"] and "{repo_url}" in values["edit_url"] and not values["repo_url"]:
+        out.error(
+            path,
+            doc.line(("edit_url",)),
+            "edit_url",
+            "uses {repo_url}, but there is no repo_url; expected repo_url to be set, "
+            "or the repository's full URL here",
         )
     if out.items:
         return None, out.items
@@ -98,9 +178,12 @@ def parse_config(
             theme=values["theme"],
             description=values["description"],
             repo_url=values["repo_url"],
+            edit_url=values["edit_url"],
             topics=topics,
             opt_out=frozenset(normalise_handle(h) for h in privacy["opt_out"]),
             show_handles=privacy["show_handles"],
+            feeds=FeedSettings(reminder=feeds["reminder"], limit=feeds["limit"]),
+            calendar=CalendarSettings(months_ahead=calendar["months_ahead"]),
         ),
         out.items,
     )
@@ -124,6 +207,15 @@ def _topics(doc: yamlsafe.YamlDoc, raw: Any, path: str, out: Collector) -> tuple
         if not values["name"]:
             continue
         slug = values["slug"] or schema.slugify(values["name"])
+        if slug == "recent":
+            out.error(
+                path,
+                doc.line(("topics", i)),
+                f"topics[{i}].slug",
+                "the slug 'recent' is taken by the topic index (topics/recent/); expected "
+                "another slug",
+            )
+            continue
         line = doc.line(("topics", i))
         if slug in seen:
             out.error(

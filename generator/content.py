@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,12 +42,15 @@ class FrontMatter:
 
 def split_front_matter(text: str, path: str, out: Collector) -> FrontMatter | None:
     """Split `---`-fenced YAML from the body, keeping file line numbers."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
+    # Only "\n" ends a line: str.splitlines also breaks at U+2028 and friends,
+    # which would shift every line number after a title containing one.
+    lines = text.replace("\r\n", "\n").split("\n")
+    lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+    if not lines or lines[0].rstrip() != "---":
         out.error(path, 1, None, "expected front matter: the file must start with a line '---'")
         return None
     for i in range(1, len(lines)):
-        if lines[i].strip() in ("---", "..."):
+        if lines[i].rstrip() in ("---", "..."):  # unindented: "  ---" is block-scalar text
             try:
                 doc = yamlsafe.load("".join(lines[1:i]), line_offset=1)
             except yamlsafe.YamlError as exc:
@@ -123,7 +126,31 @@ def chat_fields(tz: ZoneInfo) -> dict[str, Field]:
         "summary": Field(schema.text),
         "draft": Field(schema.boolean, default=False),
         "archive": Field(schema.text_list, default=()),
+        # The series this chat is an occurrence of (content/series/<slug>.yaml);
+        # without it a chat joins the series with its hashtag.
+        "series": Field(schema.slug),
+        # When the chat was announced, for the date of its upcoming-feed item.
+        "announced": Field(local_date_or_datetime(tz)),
     }
+
+
+def local_date_or_datetime(tz: ZoneInfo) -> Callable[[Any], datetime]:
+    """An ISO date (midnight in `tz`) or date and time, as for `date:`."""
+    with_time = local_datetime(tz)
+
+    def convert(value: Any) -> datetime:
+        if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}$", value.strip()):
+            try:
+                day = date.fromisoformat(value.strip())
+            except ValueError:
+                raise Invalid("an ISO date like 2026-11-01 or date and time") from None
+            return datetime(day.year, day.month, day.day, tzinfo=tz)
+        try:
+            return with_time(value)
+        except Invalid:
+            raise Invalid("an ISO date like 2026-11-01 or date and time") from None
+
+    return convert
 
 
 WIKI_FIELDS: dict[str, Field] = {
@@ -143,9 +170,14 @@ def chat_slug(path: str) -> str:
 
 
 def parse_chat(
-    path: str, text: str, config: SiteConfig, existing_files: frozenset[str]
+    path: str,
+    text: str,
+    config: SiteConfig,
+    existing_files: frozenset[str],
+    series: frozenset[str] | None = None,
 ) -> tuple[Chat | None, list[Diagnostic]]:
-    """Validate one write-up. `existing_files` (source-relative) checks `archive:` paths."""
+    """Validate one write-up. `existing_files` (source-relative) checks `archive:` paths;
+    `series` (slugs of content/series/*.yaml), when given, checks `series:`."""
     out = Collector()
     slug = chat_slug(path)
     if not schema.SLUG.match(slug):
@@ -175,7 +207,10 @@ def parse_chat(
                 f"got {schema.show(fm.doc.data['end'])}",
             )
     elif start is not None:
-        end = start + (values["duration"] or DEFAULT_DURATION)
+        # Elapsed time, not wall-clock time: a 2h chat across the October change ends
+        # two real hours later, never at a time the clocks skip.
+        length = values["duration"] or DEFAULT_DURATION
+        end = (start.astimezone(UTC) + length).astimezone(start.tzinfo)
     archives = []
     base = PurePosixPath(path).parent
     for i, name in enumerate(values["archive"]):
@@ -197,6 +232,16 @@ def parse_chat(
             )
         else:
             archives.append(target)
+    if series is not None and values["series"] is not None and values["series"] not in series:
+        known = ", ".join(sorted(series)) or "none: add content/series/<slug>.yaml"
+        out.error(
+            path,
+            fm.doc.line(("series",)),
+            "series",
+            f"expected a series from content/series/ ({known}), "
+            f"got {schema.show(values['series'])}",
+            schema.did_you_mean(values["series"], series),
+        )
     if errors_only(out.items) or start is None or end is None:
         return None, out.items
     _warn_opted_out_mentions(path, fm, config, out)
@@ -217,6 +262,8 @@ def parse_chat(
         draft=values["draft"],
         archives=tuple(archives),
         body=body,
+        series=values["series"],
+        announced=values["announced"],
     )
     return chat, out.items
 
@@ -228,16 +275,25 @@ def _warn_opted_out_mentions(
     pattern = handle_pattern(config.opt_out)
     if pattern is None:
         return
-    for number, line in enumerate(fm.body.splitlines(), start=1):
-        found = pattern.search(line)
-        if found:
-            out.warning(
-                path,
-                number + fm.body_line_offset,
-                None,
-                f"mentions {found.group(0)!r}, who opted out in site.yaml privacy.opt_out; "
-                "expected the write-up to leave them unnamed",
-            )
+    found_in: list[tuple[int | None, str | None, str]] = []
+    data = fm.doc.data if isinstance(fm.doc.data, dict) else {}
+    for key in ("title", "summary", "hosts"):
+        values = data.get(key)
+        for i, value in enumerate(values if isinstance(values, list) else [values]):
+            if isinstance(value, str) and (hit := pattern.search(value)):
+                where = (key, i) if isinstance(values, list) else (key,)
+                found_in.append((fm.doc.line(where), key, hit.group(0)))
+    for number, line in enumerate(fm.body.split("\n"), start=1):
+        if hit := pattern.search(line):
+            found_in.append((number + fm.body_line_offset, None, hit.group(0)))
+    for line_number, field, name in found_in:
+        out.warning(
+            path,
+            line_number,
+            field,
+            f"mentions {name!r}, who opted out in site.yaml privacy.opt_out; "
+            "expected the write-up to leave them unnamed",
+        )
 
 
 def parse_wiki_page(path: str, text: str) -> tuple[WikiPage | None, list[Diagnostic]]:
@@ -259,15 +315,25 @@ def parse_wiki_page(path: str, text: str) -> tuple[WikiPage | None, list[Diagnos
     values = schema.validate(fm.doc, (), WIKI_FIELDS, path, out)
     if out.items:
         return None, out.items
-    slug = "/".join(parts)
+    body = markdown.render(fm.body, fm.body_line_offset)
+    for ref in body.post_refs:
+        out.error(
+            path,
+            ref.line,
+            "post",
+            f"quotes post {ref.id!r}, but wiki pages have no archive; expected post quotes "
+            "only in chat write-ups (link to the chat instead)",
+        )
+    if out.items:
+        return None, out.items
     page = WikiPage(
-        slug=slug,
+        slug="/".join(parts),
         source_path=path,
         title=values["title"],
         summary=values["summary"],
         aliases=values["aliases"],
         section="/".join(parts[:-1]),
-        body=markdown.render(fm.body, fm.body_line_offset),
+        body=body,
     )
     return page, out.items
 
@@ -288,14 +354,28 @@ def _normalise(path: PurePosixPath) -> str | None:
 # --- discovery (the only I/O here) ---------------------------------------------------
 
 
-def _files(source: Path, folder: str) -> Iterator[str]:
-    """Source-relative POSIX paths under `folder`, sorted (never directory order)."""
+def _files(source: Path, folder: str, out: Collector) -> Iterator[str]:
+    """Source-relative POSIX paths under `folder`, sorted (never directory order).
+
+    A symbolic link that leads outside the site is refused: git stores links, so a
+    pull request could otherwise publish any file the build machine can read.
+    """
     root = source / folder
     if not root.is_dir():
         return
+    inside = source.resolve()
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(source)
         if any(part.startswith(".") for part in rel.parts) or not p.is_file():
+            continue
+        if not p.resolve().is_relative_to(inside):
+            out.error(
+                rel.as_posix(),
+                None,
+                None,
+                "is a symbolic link to a file outside the site; expected a file inside "
+                f"{source}, so it was not read",
+            )
             continue
         yield rel.as_posix()
 
@@ -393,17 +473,22 @@ def read_chat_archive(
     return chat, out.items
 
 
-def load_chats(source: Path, config: SiteConfig) -> tuple[tuple[Chat, ...], list[Diagnostic]]:
-    """Every write-up, drafts included (the caller decides whether to publish them)."""
+def load_chats(
+    source: Path, config: SiteConfig, series: frozenset[str] = frozenset()
+) -> tuple[tuple[Chat, ...], list[Diagnostic]]:
+    """Every write-up, drafts included (the caller decides whether to publish them).
+
+    `series`: the slugs of the site's series, which a chat's `series:` must name.
+    """
     out = Collector()
-    files = list(_files(source, CHATS_DIR))
+    files = list(_files(source, CHATS_DIR, out))
     existing = frozenset(files)
     chats: dict[str, Chat] = {}
     for path in chat_sources(files):
         text = _read(source, path, out)
         if text is None:
             continue
-        chat, diagnostics = parse_chat(path, text, config, existing)
+        chat, diagnostics = parse_chat(path, text, config, existing, series)
         out.extend(diagnostics)
         if chat is None:
             continue
@@ -427,7 +512,7 @@ def load_chats(source: Path, config: SiteConfig) -> tuple[tuple[Chat, ...], list
 def load_wiki(source: Path) -> tuple[tuple[WikiPage, ...], list[Diagnostic]]:
     out = Collector()
     pages: dict[str, WikiPage] = {}
-    for path in _files(source, WIKI_DIR):
+    for path in _files(source, WIKI_DIR, out):
         if not path.endswith(".md"):
             continue
         text = _read(source, path, out)

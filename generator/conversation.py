@@ -562,15 +562,21 @@ def _link_replies(nodes: _Nodes, question_of_key: Mapping[str, _Question]) -> No
 # ------------------------------------------------------------------------- questions
 
 
+def _local(handle: str) -> str:
+    return handle.strip().lstrip("@＠").split("@", 1)[0].casefold()
+
+
 def _questions(chat: _Chat, hosts: Sequence[str]) -> tuple[_Question, ...]:
     """The earliest "Q<n>" post per number, by a host when hosts are recognisable."""
-    host_handles = {host.strip().lstrip("@＠").casefold() for host in hosts} - {""}
-    askers = host_handles & {post.author_handle.casefold() for post in chat.posts}
+    # A fediverse host may be written "@name@server" while local posts carry just
+    # "name" (and the reverse), so hosts match by the part before any "@server".
+    host_handles = {_local(host) for host in hosts} - {""}
+    askers = host_handles & {_local(post.author_handle) for post in chat.posts}
     first: dict[int, Post] = {}
     for post in chat.posts:  # time order: the first post per number is the question
         if post.status != "ok" or post.id in chat.reposts:
             continue
-        if askers and post.author_handle.casefold() not in askers:
+        if askers and _local(post.author_handle) not in askers:
             continue
         match = _QUESTION.match(post.text)
         if match is not None and int(match.group(1)) > 0:  # 0 is the intro group

@@ -10,6 +10,7 @@ every build, so an opt-out added later still takes effect everywhere.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,9 @@ from generator.archives import formats, normalised
 from generator.archives.model import ArchiveFormatError, Skipped
 from generator.content import CHATS_DIR
 from generator.errors import UsageError
+from generator.schema import SLUG
+
+_ARCHIVE_KEY = re.compile(r"(?m)^archive\s*:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +48,23 @@ def chat_bundle(source: Path, slug: str) -> tuple[Path, Path | None]:
     Returns (bundle, old single-file path or None). Raises UsageError if there is
     no such chat.
     """
+    if not SLUG.match(slug):
+        raise UsageError(
+            f"--chat expects a chat's slug (lowercase letters, digits and hyphens, like "
+            f"2012-02-16-mentors), got {slug!r}"
+        )
     chats = source / CHATS_DIR
     bundle = chats / slug
     single = chats / f"{slug}.md"
     if (bundle / "index.md").is_file():
         return bundle, None
     if single.is_file():
+        if _ARCHIVE_KEY.search(single.read_text(encoding="utf-8-sig")):
+            raise UsageError(
+                f"{single} names an archive: file beside it; moving it into a bundle would "
+                f"break that path. Make the bundle yourself (mkdir {bundle}; move the "
+                f"write-up to {bundle}/index.md and the archive beside it), then import again"
+            )
         return bundle, single
     raise UsageError(
         f"there is no chat {slug!r} (expected {CHATS_DIR}/{slug}.md or "
@@ -111,13 +126,17 @@ def _previous_sources(target: Path) -> list[normalised.ImportedFrom]:
     import json
 
     document = json.loads(target.read_text(encoding="utf-8"))
-    return [
-        normalised.ImportedFrom(
-            str(i["file"]), str(i["format"]), int(i["posts"]), int(i["skipped"])
-        )
-        for i in document.get("imported_from", [])
-        if isinstance(i, dict)
-    ]
+    found = []
+    for item in document.get("imported_from", []):
+        try:
+            found.append(
+                normalised.ImportedFrom(
+                    str(item["file"]), str(item["format"]), int(item["posts"]), int(item["skipped"])
+                )
+            )
+        except (KeyError, TypeError, ValueError):
+            continue  # a hand-edited record of what went in; the posts are what matter
+    return found
 
 
 def _write_atomically(target: Path, text: str) -> None:

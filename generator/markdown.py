@@ -18,6 +18,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from generator.mdrules.postquote import post_quote_plugin
 from generator.mdrules.topicmarker import NO_TOPIC, topic_marker_plugin
+from generator.mdrules.wikilinks import wiki_link_refs, wikilink_plugin
 from generator.model import Heading, PostRef, Rendered, Section, TopicRef
 
 
@@ -30,6 +31,7 @@ def _parser() -> MarkdownIt:
     md.use(footnote_plugin)
     md.use(post_quote_plugin)
     md.use(topic_marker_plugin)
+    md.use(wikilink_plugin)
     return md
 
 
@@ -42,7 +44,11 @@ def render(text: str, line_offset: int = 0) -> Rendered:
     html = md.renderer.render(tokens, md.options, env)
     sections = tuple(_sections(md, tokens, toc, env, line_offset))
     return Rendered(
-        html=html, toc=toc, sections=sections, post_refs=_post_refs(tokens, line_offset)
+        html=html,
+        toc=toc,
+        sections=sections,
+        post_refs=_post_refs(tokens, line_offset),
+        links=wiki_link_refs(tokens, line_offset),
     )
 
 

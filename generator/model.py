@@ -8,7 +8,7 @@ parallel rendering run without hidden coupling between stages.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from generator.archives.model import Post
@@ -25,6 +25,26 @@ class TopicDef:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedSettings:
+    """site.yaml `feeds:`. The upcoming feed repeats each chat as a reminder this
+    long before it starts (None: no reminders); write-up feeds hold the newest `limit`."""
+
+    reminder: timedelta | None = timedelta(days=1)
+    limit: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarSettings:
+    """site.yaml `calendar:`: how far ahead series are expanded into dated occurrences.
+
+    A series without an end repeats forever; pages need a horizon. Calendar apps
+    still get the open-ended RRULE.
+    """
+
+    months_ahead: int = 12
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     title: str
     base_url: str  # always ends with "/"
@@ -33,9 +53,14 @@ class SiteConfig:
     theme: str
     description: str = ""
     repo_url: str | None = None
+    # "Edit this page": a URL pattern with {path} (from the repository root) and
+    # optionally {repo_url}; None: urls.DEFAULT_EDIT_URL when repo_url is set.
+    edit_url: str | None = None
     topics: tuple[TopicDef, ...] = ()
     opt_out: frozenset[str] = frozenset()  # normalised handles left out of every page
     show_handles: bool = True  # False: participants appear by display name only
+    feeds: FeedSettings = FeedSettings()
+    calendar: CalendarSettings = CalendarSettings()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +101,20 @@ class PostRef:
 
 
 @dataclass(frozen=True, slots=True)
+class WikiLinkRef:
+    """A `[[...]]` link as written. generator/wiki.py resolves it against the site.
+
+    Its position in `Rendered.links` is the number in the marker the HTML holds.
+    """
+
+    target: str  # "" for `[[#Heading]]`, a heading on the same page
+    anchor: str | None  # the text after `#`, as written
+    label: str | None  # the text after `|`; None when the author gave none
+    line: int | None  # 1-based line in the source file
+    raw: str  # what was between the brackets, for messages
+
+
+@dataclass(frozen=True, slots=True)
 class Rendered:
     """What rendering one Markdown body produced, and what it saw on the way."""
 
@@ -83,6 +122,7 @@ class Rendered:
     toc: tuple[Heading, ...]
     sections: tuple[Section, ...]
     post_refs: tuple[PostRef, ...] = ()
+    links: tuple[WikiLinkRef, ...] = ()  # wiki links, in the order of their markers
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +162,14 @@ class Chat:
     body: Rendered
     archive: ChatArchive | None = None  # filled in after the archive files are read
     topic_refs: tuple[TopicRef, ...] = ()  # front-matter topics with their lines
+    series: str | None = None  # front-matter `series:` slug; else matched by hashtag
+    announced: datetime | None = None  # front-matter `announced:`, for the upcoming feed
 
     @property
     def duration(self) -> timedelta:
-        return self.end - self.start
+        # In UTC: Python subtracts two times sharing one tzinfo as wall-clock times,
+        # which is an hour out across a DST change.
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +184,39 @@ class WikiPage:
 
 
 @dataclass(frozen=True, slots=True)
+class SeriesMove:
+    """One occurrence of a series held at another time (EXDATE + RDATE in iCalendar)."""
+
+    original: date  # the series-local date the rule gives
+    start: datetime  # aware, where it moved to
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """A regular chat declared once in content/series/<slug>.yaml.
+
+    The rule is kept as RFC 5545 RRULE text (validated on load) so the model needs
+    no recurrence library; `calendar` expands it, `ical` writes it out unchanged.
+    """
+
+    slug: str
+    source_path: str
+    name: str
+    hashtag: str | None
+    description: str
+    timezone: ZoneInfo
+    start: datetime  # aware, the first occurrence, in `timezone`
+    duration: timedelta
+    rrule: str  # e.g. "FREQ=MONTHLY;BYDAY=2TH", without UNTIL/COUNT
+    until: date | None = None  # last series-local date an occurrence may fall on
+    count: int | None = None  # or: how many occurrences the rule makes
+    exceptions: tuple[date, ...] = ()  # series-local dates cancelled
+    moves: tuple[SeriesMove, ...] = ()
+    hosts: tuple[str, ...] = ()
+    announced: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     """Everything loaded and validated; the single input of indexes and rendering."""
 
@@ -147,3 +224,4 @@ class Site:
     chats: tuple[Chat, ...]  # sorted by start, oldest first
     wiki: tuple[WikiPage, ...]  # sorted by slug
     now: datetime  # the build's "today": from --now / SOURCE_DATE_EPOCH / the clock in cli
+    series: tuple[Series, ...] = ()  # content/series/*.yaml, sorted by slug

@@ -22,8 +22,10 @@ from markupsafe import Markup, escape
 from generator import urls
 from generator.archives.mastodon import sanitise_html
 from generator.archives.model import Link, Post
+from generator.errors import Diagnostic
 from generator.mdrules.postquote import MARKER_PATTERN
 from generator.model import Chat
+from generator.wiki import LinkIndex, rewrite_links
 
 BUILTIN_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 _SAFE_SCHEMES = {"http", "https", "mailto"}
@@ -56,7 +58,10 @@ def safe_url(url: object) -> str:
     text = str(url or "").strip()
     # Browsers ignore ASCII whitespace and control characters inside a scheme.
     squeezed = "".join(ch for ch in text if ch > " ")
-    scheme = urlsplit(squeezed).scheme.lower() if ":" in squeezed.split("/", 1)[0] else ""
+    try:
+        scheme = urlsplit(squeezed).scheme.lower() if ":" in squeezed.split("/", 1)[0] else ""
+    except ValueError:  # e.g. "https://[oops": not a URL a browser would follow either
+        return "#"
     if scheme and scheme not in _SAFE_SCHEMES:
         return "#"
     return text
@@ -69,6 +74,8 @@ def format_datetime(value: datetime, fmt: str = "long") -> str:
         return f"{value.strftime('%A')} {value.day} {value.strftime('%B %Y')}"
     if fmt == "short":
         return f"{value.day} {value.strftime('%b %Y')}"
+    if fmt == "day":  # "12 March 2024": page history
+        return f"{value.day} {value.strftime('%B %Y')}"
     if fmt == "time":
         return f"{hour} {value.tzname()}"
     return f"{value.strftime('%A')} {value.day} {value.strftime('%B %Y')}, {hour} {value.tzname()}"
@@ -80,38 +87,45 @@ def _short_url(url: str, limit: int = 48) -> str:
     return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"
 
 
-def _link_html(link: Link) -> str:
+def _link_html(link: Link, shown: str | None = None) -> str:
     href = safe_url(link.url)
-    text = _short_url(link.url)
+    text = shown or _short_url(link.url)
     if href == "#" or not href.lower().startswith(("http://", "https://")):
-        return str(escape(link.url))
+        return str(escape(shown or link.url))
     return f'<a href="{escape(href)}" rel="nofollow noopener ugc">{escape(text)}</a>'
 
 
-def post_body(post: Post) -> Markup:
+def post_body(post: Post, show_handles: bool = True) -> Markup:
     """A post's text as HTML: escaped, with its known links made live, line breaks kept.
 
     Mastodon HTML is sanitised again here, at the last moment, because an imported
-    posts.json is a file in git that anyone could have edited by hand.
+    posts.json is a file in git that anyone could have edited by hand. Links that
+    the text shows as words (Bluesky link facets) are linked where the words are.
     """
     if post.status != "ok":
         return Markup("")
-    if post.html:
+    if post.html and show_handles:
         return Markup(sanitise_html(post.html))
-    links = sorted({link.url: link for link in post.links}.values(), key=lambda x: -len(x.url))
-    pieces: list[str] = []
+    # With handles hidden, Mastodon's HTML (whose mentions link to profiles) gives way
+    # to the plain text: the post as written, its own links only.
     text = post.text
-    if links:
-        pattern = re.compile("|".join(re.escape(link.url) for link in links))
-        by_url = {link.url: link for link in links}
-        last = 0
+    # Where each link shows in the text: its URL, or else the words it was shown as.
+    needles: dict[str, Link] = {}
+    for link in post.links:
+        if link.url in text:
+            needles.setdefault(link.url, link)
+        elif link.display and link.display in text:
+            needles.setdefault(link.display, link)
+    pieces: list[str] = []
+    last = 0
+    if needles:
+        pattern = re.compile("|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)))
         for m in pattern.finditer(text):
+            link = needles[m.group(0)]
             pieces.append(str(escape(text[last : m.start()])))
-            pieces.append(_link_html(by_url[m.group(0)]))
+            pieces.append(_link_html(link, m.group(0) if m.group(0) != link.url else None))
             last = m.end()
-        pieces.append(str(escape(text[last:])))
-    else:
-        pieces.append(str(escape(text)))
+    pieces.append(str(escape(text[last:])))
     return Markup("<br>\n".join("".join(pieces).split("\n")))
 
 
@@ -141,8 +155,10 @@ def _embed_posts(context: jinja2.runtime.Context, html: str, chat: Chat) -> Mark
     return Markup(MARKER_PATTERN.sub(card, html))
 
 
-_ID_ATTRIBUTE = re.compile(r' id="[^"]*"')
-_FRAGMENT_HREF = re.compile(r'href="#([^"]*)"')
+# Only the ids our Markdown renderer puts on headings and footnote references (the
+# text inside attribute values is escaped, so these cannot match inside one).
+_ID_ATTRIBUTE = re.compile(r'(<h[1-6]| class="footnote-ref"><a href="#fn[^"]*")( id="[^"]*")')
+_FRAGMENT_HREF = re.compile(r'(<a href=)"#([^"]*)"')
 
 
 @jinja2.pass_context
@@ -154,8 +170,22 @@ def _excerpt(context: jinja2.runtime.Context, html: str, source_url: str) -> Mar
     The HTML is our Markdown renderer's own output, never raw content.
     """
     base = _rel(context, source_url)
-    html = _ID_ATTRIBUTE.sub("", html)
-    return Markup(_FRAGMENT_HREF.sub(lambda m: f'href="{escape(base)}#{m[1]}"', html))
+    html = _ID_ATTRIBUTE.sub(r"\1", html)
+    return Markup(_FRAGMENT_HREF.sub(lambda m: f'{m[1]}"{escape(base)}#{m[2]}"', html))
+
+
+@jinja2.pass_context
+def _wikilinks(context: jinja2.runtime.Context, html: str, source_path: str) -> Markup:
+    """Turn the `[[...]]` markers in the HTML of `source_path`'s body into links.
+
+    Resolution happened once per build (generator/wiki.py); this only writes each
+    link relative to the page being rendered, so a section excerpted onto another
+    page (apply this after `excerpt`) still points at the right place.
+    The HTML is our Markdown renderer's own output, never raw content.
+    """
+    index = context.get("link_index")
+    links = index.links_in(source_path) if isinstance(index, LinkIndex) else ()
+    return Markup(rewrite_links(str(html), links, lambda url: _rel(context, url)))
 
 
 @jinja2.pass_context
@@ -196,6 +226,7 @@ class Renderer:
             anchor_id=anchor_id,
             embed_posts=_embed_posts,
             excerpt=_excerpt,
+            wikilinks=_wikilinks,
             short_url=_short_url,
         )
         self.env.globals.update(globals_)
@@ -208,6 +239,50 @@ class Renderer:
 
     def templates(self) -> list[str]:
         return self.env.list_templates()
+
+
+def template_diagnostic(exc: jinja2.TemplateError, template: str) -> Diagnostic:
+    """Where in which template a rendering error happened, from Jinja's own traceback."""
+    import traceback
+
+    where, line = f"templates/{template}", getattr(exc, "lineno", None)
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        where = exc.filename
+    else:
+        frames = [
+            f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")
+        ]
+        if frames:
+            where, line = frames[-1].filename, frames[-1].lineno
+    message = exc.message or type(exc).__name__
+    return Diagnostic(where, line, None, f"template error: {message}")
+
+
+def links_out_of_site(source: Path, search_path: Sequence[Path]) -> list[Diagnostic]:
+    """Theme files that are symbolic links leading outside the site.
+
+    Templates and static files are published (an included template is rendered
+    into pages), so a link to /proc/self/environ or ~/.ssh would leak the build
+    machine's secrets. chatwiki's own built-in theme is trusted.
+    """
+    inside = source.resolve()
+    builtin = builtin_theme_dir().resolve()
+    problems = []
+    for theme_dir in search_path:
+        if theme_dir.resolve() == builtin:
+            continue
+        for f in sorted(theme_dir.rglob("*")):
+            if f.is_file() and not f.resolve().is_relative_to(inside):
+                problems.append(
+                    Diagnostic(
+                        f.relative_to(source).as_posix() if f.is_relative_to(source) else str(f),
+                        None,
+                        None,
+                        "is a symbolic link to a file outside the site; expected theme files "
+                        "inside the site, so the build stopped",
+                    )
+                )
+    return problems
 
 
 def static_files(search_path: Sequence[Path]) -> Iterator[tuple[str, Path]]:

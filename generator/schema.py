@@ -166,9 +166,9 @@ def slug(value: Any) -> str:
     return value
 
 
-def slugify(title: str) -> str:
+def slugify(title: str, fallback: str = "untitled") -> str:
     """A URL slug from a title: ASCII letters and digits joined by hyphens."""
     import unicodedata
 
     ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "untitled"
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or fallback

@@ -27,17 +27,20 @@ from generator.model import Chat, Section, TopicDef, TopicRef
 from generator.schema import slugify
 
 RELATED_LIMIT = 6
+# Slugs the topic index itself uses under topics/.
+RESERVED_SLUGS = frozenset({"recent"})
 # How close a new name must be to a known one to be taken for its typo.
 TYPO_CUTOFF = 0.8
 
 _QUESTION_PREFIX = re.compile(r"^\s*q\s*\d+\s*[:.)-]\s*", re.IGNORECASE)
-_NON_WORD = re.compile(r"[^\w]+")
+# Separators only: "+" and "#" stay, so "C++" and "C#" are different topics.
+_SEPARATORS = re.compile(r"[\s\-_/.,:;!?'\"()\[\]{}\u2018\u2019\u201c\u201d]+")
 
 
 def topic_key(text: str) -> str:
     """The loose form two spellings of one topic share."""
     text = _QUESTION_PREFIX.sub("", text.lower().replace("&", " and "))
-    return " ".join(_NON_WORD.sub(" ", text).replace("_", " ").split())
+    return " ".join(_SEPARATORS.sub(" ", text).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +107,12 @@ class _Resolver:
         return self.topics[slug] if slug else None
 
     def suggestion(self, name: str) -> TopicDef | None:
-        match = difflib.get_close_matches(topic_key(name), list(self.keys), n=1, cutoff=TYPO_CUTOFF)
-        return self.topics[self.keys[match[0]]] if match else None
+        key = topic_key(name)
+        match = difflib.get_close_matches(key, list(self.keys), n=1, cutoff=TYPO_CUTOFF)
+        # "Conference 2014" is a new topic, not a typo of "Conference 2013".
+        if not match or re.findall(r"\d+", match[0]) != re.findall(r"\d+", key):
+            return None
+        return self.topics[self.keys[match[0]]]
 
     def resolve(self, ref: TopicRef, path: str, key: str, out: Collector) -> TopicDef | None:
         found = self.find(ref.name)
@@ -123,10 +130,34 @@ class _Resolver:
                 "name, declare it in site.yaml",
             )
             return None
-        slug = slugify(ref.name)
-        if slug in self.topics:  # a different spelling with the same slug
-            return self.topics[slug]
-        created = TopicDef(slug=slug, name=ref.name.strip())
+        name = _QUESTION_PREFIX.sub("", ref.name).strip()
+        slug = slugify(name, "")
+        if not slug or slug in RESERVED_SLUGS:
+            reason = (
+                f"the address topics/{slug}/ is taken by the topic index"
+                if slug
+                else "expected a name with Latin letters or digits"
+            )
+            out.error(
+                path,
+                ref.line,
+                key,
+                f"cannot make a web address for a new topic called {ref.name!r}; {reason}",
+                "declare the topic in site.yaml with a slug of your choice",
+            )
+            return None
+        if slug in self.topics:  # e.g. "C++" and "C#": different names, one address
+            other = self.topics[slug]
+            out.error(
+                path,
+                ref.line,
+                key,
+                f"new topic {ref.name!r} would share the address topics/{slug}/ with "
+                f"{other.name!r}; expected distinct topics to have distinct slugs",
+                "declare both in site.yaml, each with its own slug",
+            )
+            return None
+        created = TopicDef(slug=slug, name=name)
         self._add(created)
         return created
 

@@ -8,8 +8,9 @@ feeds and calendars, which leave the site, use absolute URLs from `base_url`.
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from posixpath import relpath
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 HOME = ""
 CHATS = "chats/"
@@ -38,12 +39,81 @@ def series(slug: str) -> str:
     return f"series/{slug}/"
 
 
+# --- calendar and feeds: files that leave the site (calendar apps, feed readers) ------
+# Feeds end in .xml because every static host serves that with an XML media type.
+
+CALENDAR_ICS = "calendar.ics"
+UPCOMING_FEED = "feeds/upcoming.xml"  # RSS 2.0: announcements and reminders
+WRITEUPS_ATOM = "feeds/write-ups.xml"
+WRITEUPS_RSS = "feeds/write-ups.rss.xml"
+
+
+def series_ics(slug: str) -> str:
+    return f"series/{slug}.ics"
+
+
+def series_feed(slug: str) -> str:
+    return f"feeds/series/{slug}.xml"
+
+
+def topic_feed(slug: str) -> str:
+    return f"feeds/topics/{slug}.xml"
+
+
+def calendar_month(year: int, month: int) -> str:
+    return f"calendar/{year:04d}/{month:02d}/"
+
+
+def calendar_occurrence(day: date, series_slug: str) -> str:
+    """The page of a series occurrence that has no write-up (yet): by its date."""
+    return f"calendar/{day.year:04d}/{day.month:02d}/{day.day:02d}/{series_slug}/"
+
+
+def event_ics(event_url: str) -> str:
+    """"Add to calendar" for one event: an .ics file beside its page."""
+    return f"{event_url}event.ics"
+
+
+def google_calendar(title: str, start: datetime, end: datetime, details: str, link: str) -> str:
+    """Google Calendar's "create event" template link, prefilled (times in UTC).
+
+    A plain link: nothing is loaded from Google unless the reader follows it.
+    """
+    start_utc, end_utc = (t.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ") for t in (start, end))
+    query = urlencode(
+        {
+            "action": "TEMPLATE",
+            "text": title,
+            "dates": f"{start_utc}/{end_utc}",
+            "details": f"{details}\n\n{link}".strip(),
+        }
+    )
+    return f"https://calendar.google.com/calendar/render?{query}"
+
+
 def wiki_page(slug: str) -> str:
     return f"wiki/{slug}/"
 
 
 def static(name: str) -> str:
     return f"static/{name}"
+
+
+def with_fragment(url: str, fragment: str) -> str:
+    """A place on a page: a heading's anchor, a section of the wiki index."""
+    return f"{url}#{fragment}"
+
+
+# "Edit this page" when site.yaml has repo_url but no edit_url: GitHub's form. HEAD
+# is the default branch, so nobody has to keep a branch name in sync here.
+DEFAULT_EDIT_URL = "{repo_url}/edit/HEAD/{path}"
+
+
+def edit(pattern: str, repo_url: str | None, repo_path: str) -> str:
+    """The web editor's URL for a file: `pattern` with {repo_url} and {path} filled in."""
+    return pattern.replace("{repo_url}", (repo_url or "").rstrip("/")).replace(
+        "{path}", quote(repo_path)
+    )
 
 
 def output_path(url: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import os
 import shutil
 from collections.abc import Iterable, Iterator
@@ -74,12 +75,26 @@ def _safe_join(root: Path, rel: str) -> Path:
     return root.joinpath(*p.parts)
 
 
-def _remove_leftovers(out: Path) -> None:
-    """Temp dirs of builds that were killed: ours only (they carry the marker)."""
-    for pattern in (f".{out.name}.tmp-*", f".{out.name}.old-*"):
-        for leftover in out.parent.glob(pattern):
-            if leftover.is_dir() and not leftover.is_symlink() and (leftover / MARKER).is_file():
-                shutil.rmtree(leftover)
+def _recover_and_clean(out: Path) -> None:
+    """Undo what a killed build left behind, keeping the last good site.
+
+    A build killed between the two renames of the swap leaves no `out` but the
+    previous site in `.out.old-*`: put it back first. Then remove temp dirs of
+    killed builds (ours only: they carry the marker).
+    """
+    prefix = glob.escape(f".{out.name}")
+    olds = sorted(
+        (p for p in out.parent.glob(f"{prefix}.old-*") if _ours(p)),
+        key=lambda p: p.stat().st_mtime,
+    )
+    if not out.exists() and olds:
+        os.rename(olds.pop(), out)  # the newest previous site
+    for leftover in [*olds, *(p for p in out.parent.glob(f"{prefix}.tmp-*") if _ours(p))]:
+        shutil.rmtree(leftover)
+
+
+def _ours(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink() and (path / MARKER).is_file()
 
 
 def publish(out: Path, source: Path, files: Iterable[tuple[str, bytes]]) -> int:
@@ -89,11 +104,12 @@ def publish(out: Path, source: Path, files: Iterable[tuple[str, bytes]]) -> int:
     exception from it aborts the build with the old output untouched.
     Returns the number of files written.
     """
-    check_output_dir(out, source)
+    check_output_dir(out, source)  # before creating anything, even the lock file
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     with _lock(out):
-        _remove_leftovers(out)
+        _recover_and_clean(out)
+        check_output_dir(out, source)  # again, now that no other build can interleave
         staging = out.parent / f".{out.name}.tmp-{os.getpid()}"
         if staging.exists():
             shutil.rmtree(staging)

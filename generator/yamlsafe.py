@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent, NodeEvent
+from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 KeyPath = tuple[str | int, ...]
+MAX_DEPTH = 50  # no site file nests deeper; a 20,000-deep list would exhaust the stack
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _TRUE = re.compile(r"^(?:true|True|TRUE)$")
@@ -81,8 +82,10 @@ def load(text: str, line_offset: int = 0) -> YamlDoc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
         raise YamlError(f"invalid YAML: {exc.problem or exc.context}", line) from None
-    except yaml.YAMLError as exc:  # pragma: no cover - composer errors are all marked
-        raise YamlError(f"invalid YAML: {exc}", None) from None
+    except yaml.YAMLError as exc:  # e.g. ReaderError: a control character
+        raise YamlError(
+            f"invalid YAML: {_unmarked(exc)}", _unmarked_line(exc, text, line_offset)
+        ) from None
     lines: dict[KeyPath, int] = {}
     if node is None:
         return YamlDoc(None, {(): 1 + line_offset})
@@ -91,7 +94,13 @@ def load(text: str, line_offset: int = 0) -> YamlDoc:
 
 
 def _refuse_aliases(text: str, line_offset: int) -> None:
-    # Events are linear in the input size: aliases are not expanded at this stage.
+    """Refuse aliases and over-deep nesting, before anything is composed.
+
+    Events are linear in the input size: aliases are not expanded at this stage, and
+    libyaml's event parser keeps its own stack, whereas composing a 20,000-deep list
+    recurses (and can crash the interpreter, not just raise).
+    """
+    depth = 0
     try:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, AliasEvent) or (
@@ -104,10 +113,35 @@ def _refuse_aliases(text: str, line_offset: int) -> None:
                     "write the value out in full",
                     line,
                 )
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    line = mark.line + 1 + line_offset if mark else None
+                    raise YamlError(f"YAML nested more than {MAX_DEPTH} levels deep", line)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
         raise YamlError(f"invalid YAML: {exc.problem or exc.context}", line) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(
+            f"invalid YAML: {_unmarked(exc)}", _unmarked_line(exc, text, line_offset)
+        ) from None
+
+
+def _unmarked(exc: yaml.YAMLError) -> str:
+    if isinstance(exc, yaml.reader.ReaderError):
+        return f"the character {chr(exc.character)!r} is not allowed in YAML"
+    return str(exc).splitlines()[0]
+
+
+def _unmarked_line(exc: yaml.YAMLError, text: str, offset: int) -> int | None:
+    position = getattr(exc, "position", None)
+    if isinstance(position, int):
+        return text.count("\n", 0, position) + 1 + offset
+    return None
 
 
 def _convert(node: Node, path: KeyPath, lines: dict[KeyPath, int], offset: int) -> Any:

@@ -129,3 +129,20 @@ def test_a_concurrent_build_is_refused(tmp_path: Path, source: Path) -> None:
 
     publish(out, source, files())
     assert (out / "index.html").read_bytes() == b"first"
+
+
+def test_a_swap_killed_midway_is_recovered_even_if_the_next_build_fails(
+    tmp_path: Path, source: Path
+) -> None:
+    out = source / "output"
+    publish(out, source, [("index.html", b"good")])
+    (out).rename(source / ".output.old-4242")  # killed between the two renames
+
+    def failing() -> Iterator[tuple[str, bytes]]:
+        raise RuntimeError("broken template")
+        yield "x", b""  # pragma: no cover
+
+    with pytest.raises(RuntimeError):
+        publish(out, source, failing())
+    assert (out / "index.html").read_bytes() == b"good"
+    assert not (source / ".output.old-4242").exists()

@@ -1,0 +1,194 @@
+"""iCalendar (RFC 5545) files: calendar.ics, one per series, one per event.
+
+Built with the `icalendar` library from the same `CalendarIndex` the HTML pages
+read, so a calendar app shows exactly the dates the site lists.
+
+- A series is one VEVENT with the rule (RRULE, with UNTIL in UTC as RFC 5545 requires
+  when DTSTART has a TZID), EXDATE for cancelled dates and EXDATE + RDATE for moved
+  ones. Each occurrence that has a chat gets an override VEVENT (same UID,
+  RECURRENCE-ID) carrying the chat's title, times and page.
+- A chat outside its series' rule, or in no series, is a single VEVENT.
+- UIDs are derived from slugs and the site's host, never random; DTSTAMP is the
+  build's "now"; VTIMEZONE components come from `add_missing_timezones()`. Two builds
+  with the same --now are byte-identical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, vDuration, vRecur
+from icalendar import Event as VEvent
+
+from generator import urls
+from generator.calendar import CalendarIndex, Event, SeriesSchedule
+from generator.model import Series, SiteConfig
+from generator.series import localise
+
+PRODID = "-//chatwiki//chatwiki static site//EN"
+# Subscribed calendars: ask apps to look again daily (the site rebuilds daily).
+REFRESH = timedelta(days=1)
+# VTIMEZONE transitions are written out to at least here, so an open-ended RRULE
+# reads correctly in apps that trust our VTIMEZONE rather than their own tz data.
+_TZ_UNTIL = date(2038, 1, 1)
+
+
+def uid(config: SiteConfig, name: str) -> str:
+    """A stable, globally unique id: `name@host` (plus the base path, if any)."""
+    parts = urlsplit(config.base_url)
+    path = parts.path.strip("/").replace("/", ".")
+    return f"{name}@{parts.hostname}{'.' + path if path else ''}"
+
+
+def _zoned(moment: datetime) -> datetime:
+    """A TZID needs an IANA zone; a fixed offset from `date: ...+01:00` goes as UTC."""
+    return moment if isinstance(moment.tzinfo, ZoneInfo) else moment.astimezone(UTC)
+
+
+def _description(summary: str | None, hosts: Sequence[str], link: str) -> str:
+    lines = [summary] if summary else []
+    if hosts:
+        lines.append("Hosted by " + ", ".join(hosts))
+    lines.append(link)
+    return "\n\n".join(lines)
+
+
+def _common(
+    vevent: VEvent, config: SiteConfig, now: datetime, name: str, title: str, link: str
+) -> None:
+    vevent.add("uid", uid(config, name))
+    vevent.add("dtstamp", now.astimezone(UTC))
+    vevent.add("summary", title)
+    vevent.add("url", link)
+
+
+def _event_component(config: SiteConfig, now: datetime, event: Event, name: str) -> VEvent:
+    link = urls.absolute(config.base_url, event.url)
+    vevent = VEvent()
+    _common(vevent, config, now, name, event.title, link)
+    vevent.add("dtstart", _zoned(event.start))
+    vevent.add("dtend", _zoned(event.end))
+    vevent.add("description", _description(event.summary, event.hosts, link))
+    if event.hashtag:
+        vevent.add("categories", [event.hashtag])
+    return vevent
+
+
+def _at(day: date, series: Series) -> datetime:
+    """The rule's start time on `day`, as the aware datetime an EXDATE names."""
+    local_time: time = series.start.astimezone(series.timezone).time()
+    return localise(datetime.combine(day, local_time), series.timezone)
+
+
+def _series_components(config: SiteConfig, now: datetime, schedule: SeriesSchedule) -> list[VEvent]:
+    series = schedule.series
+    tz = series.timezone
+    link = urls.absolute(config.base_url, urls.series(series.slug))
+    master = VEvent()
+    _common(master, config, now, series.slug, series.name, link)
+    start = series.start.astimezone(tz)
+    master.add("dtstart", start)
+    master.add("dtend", start + series.duration)
+    rule = vRecur.from_ical(series.rrule)
+    if series.until is not None:
+        # RFC 5545: with a TZID'd DTSTART, UNTIL is UTC. The end of the series-local
+        # day keeps an occurrence on `until` itself, as our own expansion does.
+        rule["UNTIL"] = datetime.combine(series.until, time(23, 59, 59), tz).astimezone(UTC)
+    elif series.count is not None:
+        rule["COUNT"] = series.count
+    master.add("rrule", rule)
+    cancelled = [*series.exceptions, *(m.original for m in series.moves)]
+    for day in sorted(cancelled):
+        master.add("exdate", [_at(day, series)])
+    for move in series.moves:
+        master.add("rdate", [move.start.astimezone(tz)])
+    master.add("description", _description(series.description or None, series.hosts, link))
+    if series.hashtag:
+        master.add("categories", [series.hashtag])
+    components = [master]
+    for event in schedule.occurrences:
+        if event.chat is None or event.occurrence is None:
+            continue
+        override = _event_component(config, now, event, series.slug)
+        override.add("recurrence-id", event.occurrence.start)
+        components.append(override)
+    return components
+
+
+def _calendar(config: SiteConfig, name: str, description: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("name", name)
+    cal.add("x-wr-calname", name)
+    if description:
+        cal.add("x-wr-caldesc", description)
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(REFRESH))
+    return cal
+
+
+def _finish(cal: Calendar, starts: Iterable[datetime]) -> bytes:
+    moments = list(starts)
+    first = min((m.date() for m in moments), default=_TZ_UNTIL) - timedelta(days=1)
+    last = max([_TZ_UNTIL, *(m.date() + timedelta(days=366) for m in moments)])
+    cal.add_missing_timezones(first_date=first, last_date=last)
+    return bytes(cal.to_ical())
+
+
+def _starts(schedule: SeriesSchedule) -> list[datetime]:
+    return [schedule.series.start, *(e.start for e in schedule.events)]
+
+
+def calendar_ics(config: SiteConfig, now: datetime, index: CalendarIndex) -> bytes:
+    """Every chat: each series as one recurring event, everything else as single events."""
+    cal = _calendar(config, config.title, config.description)
+    starts: list[datetime] = []
+    for schedule in index.schedules:
+        for component in _series_components(config, now, schedule):
+            cal.add_component(component)
+        starts += _starts(schedule)
+    for event in index.events:
+        if event.occurrence is None:
+            cal.add_component(_event_component(config, now, event, _one_off_name(event)))
+            starts.append(event.start)
+    return _finish(cal, starts)
+
+
+def series_ics(config: SiteConfig, now: datetime, schedule: SeriesSchedule) -> bytes:
+    """One series: its rule, its chats' overrides and its one-off chats."""
+    series = schedule.series
+    cal = _calendar(config, f"{series.name} · {config.title}", series.description)
+    for component in _series_components(config, now, schedule):
+        cal.add_component(component)
+    for event in schedule.one_offs:
+        cal.add_component(_event_component(config, now, event, _one_off_name(event)))
+    return _finish(cal, _starts(schedule))
+
+
+def event_ics(config: SiteConfig, now: datetime, event: Event) -> bytes:
+    """ "Add to calendar" for one event: a single VEVENT, no rule.
+
+    An occurrence gets its own UID (`series-YYYYMMDD@host`): a lone instance with the
+    series' UID and a RECURRENCE-ID but no master confuses several calendar apps.
+    """
+    cal = _calendar(config, event.title, "")
+    cal.add_component(_event_component(config, now, event, event_name(event)))
+    return _finish(cal, [event.start])
+
+
+def _one_off_name(event: Event) -> str:
+    assert event.chat is not None
+    return event.chat.slug
+
+
+def event_name(event: Event) -> str:
+    """The UID name of an event on its own: the chat's slug, or series plus date."""
+    if event.occurrence is not None and event.series is not None:
+        return f"{event.series.slug}-{event.occurrence.original.strftime('%Y%m%d')}"
+    return _one_off_name(event)

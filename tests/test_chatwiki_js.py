@@ -1,0 +1,101 @@
+"""themes/default/static/chatwiki.js, run under Node with a tiny stand-in for the DOM.
+
+Skipped where Node is not installed: the pages work without the script anyway.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from tests.conftest import ROOT
+
+SCRIPT = ROOT / "themes/default/static/chatwiki.js"
+NODE = shutil.which("node")
+
+# Just enough DOM for the script: elements with attributes, `hidden` and a parent.
+HARNESS = r"""
+class El {
+  constructor(tag, attrs, parent) {
+    this.tagName = tag; this.attrs = attrs || {}; this.children = []; this.hidden = false;
+    this.parentNode = parent || null; this.textContent = ""; this.className = "";
+    this.nextSibling = null;
+    if (parent) parent.children.push(this);
+  }
+  getAttribute(n) { return n in this.attrs ? this.attrs[n] : null; }
+  insertBefore(node) { this.children.push(node); node.parentNode = this; }
+  all() { return this.children.flatMap(c => [c, ...c.all()]); }
+  querySelectorAll(sel) {
+    const all = this.all();
+    if (sel === "time[data-local][datetime]")
+      return all.filter(e => e.tagName === "time" && "data-local" in e.attrs);
+    if (sel === "[data-upcoming-until]") return all.filter(e => "data-upcoming-until" in e.attrs);
+    if (sel === "[data-upcoming-until]:not([hidden])")
+      return all.filter(e => "data-upcoming-until" in e.attrs && !e.hidden);
+    if (sel === "[data-upcoming-list]") return all.filter(e => "data-upcoming-list" in e.attrs);
+    throw new Error("unexpected selector " + sel);
+  }
+  querySelector(sel) {
+    if (sel === "[data-when-empty]")
+      return this.all().find(e => "data-when-empty" in e.attrs) || null;
+    throw new Error("unexpected selector " + sel);
+  }
+}
+const body = new El("body");
+const list = new El("ol", {"data-upcoming-list": ""}, body);
+const past = new El("li", {"data-upcoming-until": "2020-01-01T20:00:00+00:00"}, list);
+const soon = new El("li", {"data-upcoming-until": "2999-01-01T20:00:00+00:00"}, list);
+const empty = new El("p", {"data-when-empty": ""}, list); empty.hidden = true;
+const list2 = new El("ol", {"data-upcoming-list": ""}, body);
+new El("li", {"data-upcoming-until": "2020-01-01T20:00:00+00:00"}, list2);
+const empty2 = new El("p", {"data-when-empty": ""}, list2); empty2.hidden = true;
+const dd = new El("dd", {}, body);
+const bst = new El("time", {"data-local": "", "datetime": "2027-10-14T20:00:00+01:00"}, dd);
+const gmt = new El("time", {"data-local": "", "datetime": "2027-11-11T20:00:00+00:00"}, dd);
+global.document = {
+  querySelectorAll: s => body.querySelectorAll(s),
+  createElement: tag => new El(tag),
+};
+require(process.argv[process.argv.length - 1]);
+const notes = dd.children.filter(c => c.className === "local-time").map(c => c.textContent);
+console.log(JSON.stringify({
+  past: past.hidden, soon: soon.hidden, empty: empty.hidden, empty2: empty2.hidden, notes
+}));
+"""
+
+
+def run(tz: str) -> dict[str, object]:
+    assert NODE is not None
+    done = subprocess.run(
+        [NODE, "-e", HARNESS, "--", str(SCRIPT)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "TZ": tz},
+        check=True,
+    )
+    result = json.loads(done.stdout)
+    assert isinstance(result, dict)
+    return result
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_started_items_are_hidden_and_empty_lists_say_so() -> None:
+    result = run("Europe/London")
+    assert result["past"] is True and result["soon"] is False
+    assert result["empty"] is True, "one item is still upcoming"
+    assert result["empty2"] is False, "every item has started"
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_local_time_is_added_only_when_it_differs() -> None:
+    assert run("Europe/London")["notes"] == []
+    assert run("America/New_York")["notes"] == [" (15:00 your time)", " (15:00 your time)"]
+    assert run("Asia/Tokyo")["notes"] == [
+        " (Fri 15 Oct, 04:00 your time)",
+        " (Fri 12 Nov, 05:00 your time)",
+    ]

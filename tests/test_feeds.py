@@ -1,0 +1,258 @@
+"""Feeds: valid for feedparser, the right items with the right dates, stable ids."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from generator import feeds, load_site
+from generator.calendar import build_calendar
+from generator.config import parse_config
+from tests.calendar_fixtures import (
+    DST_NOW,
+    LONDON,
+    MakeSite,
+    build_site,
+    feed_date,
+    make_weekly_site,
+    parse_feed,
+)
+from tests.conftest import MINIMAL_SITE_YAML, ROOT, chat_md
+
+EXAMPLE_NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def all_feeds(out: Path) -> list[Path]:
+    return sorted((out / "feeds").rglob("*.xml"))
+
+
+def test_every_feed_parses_without_bozo(tmp_site: MakeSite) -> None:
+    out = build_site(make_weekly_site(tmp_site))
+    paths = all_feeds(out)
+    assert [p.relative_to(out).as_posix() for p in paths] == [
+        "feeds/series/thursday.xml",
+        "feeds/topics/mentoring.xml",
+        "feeds/upcoming.xml",
+        "feeds/write-ups.rss.xml",
+        "feeds/write-ups.xml",
+    ]
+    for path in paths:
+        parse_feed(path)
+
+
+def test_upcoming_feed_announces_every_upcoming_event_and_due_reminders(
+    tmp_site: MakeSite,
+) -> None:
+    out = build_site(make_weekly_site(tmp_site))
+    feed = parse_feed(out / "feeds/upcoming.xml")
+    assert feed.version == "rss20"
+    site, _ = load_site(make_weekly_site(tmp_site), DST_NOW)
+    index = build_calendar(site.chats, site.series, DST_NOW, LONDON, months_ahead=2)
+    announcements = [e for e in feed.entries if e.id.endswith("#announcement")]
+    reminders = [e for e in feed.entries if "#reminder-" in e.id]
+    assert len(announcements) == len(index.upcoming) == 10
+    # Only "Special" (18:00 on 20 October) starts within a day of "now".
+    assert [e.title for e in reminders] == [
+        "Reminder: Special, Tuesday 20 October 2026, 18:00 BST (UTC+1)"
+    ]
+    assert feed_date(reminders[0]) == datetime(2026, 10, 19, 17, 0, tzinfo=UTC)
+    assert len(feed.entries) == 11
+    assert len({e.id for e in feed.entries}) == 11
+    for entry in feed.entries:
+        assert feed_date(entry) <= DST_NOW, entry.title
+        assert entry.link.startswith("https://chat.example.org/")
+    titles = [e.title for e in announcements]
+    assert "October chat: Thursday 22 October 2026, 20:00 BST (UTC+1)" in titles
+    assert "Thursday chat: Thursday 29 October 2026, 20:00 GMT (UTC+0)" in titles
+    assert "Thursday chat: Tuesday 24 November 2026, 19:00 GMT (UTC+0)" in titles
+    dates = [feed_date(e) for e in feed.entries]
+    assert dates == sorted(dates, reverse=True), "newest first"
+
+
+def test_announcement_dates(tmp_site: MakeSite) -> None:
+    out = build_site(make_weekly_site(tmp_site))
+    by_link = {
+        e.link: feed_date(e)
+        for e in parse_feed(out / "feeds/upcoming.xml").entries
+        if e.id.endswith("#announcement")
+    }
+    base = "https://chat.example.org/"
+    # `announced:` in the chat's front matter.
+    assert by_link[base + "chats/2026-10-22-october/"] == datetime(2026, 9, 30, 23, 0, tzinfo=UTC)
+    # No announced: and no git: two weeks before it starts.
+    assert by_link[base + "chats/2026-10-20-special/"] == datetime(2026, 10, 6, 17, 0, tzinfo=UTC)
+    # A series occurrence: the later of the series' `announced:` (20 September) and the
+    # day it came within the two-month horizon.
+    assert by_link[base + "calendar/2026/10/29/thursday/"] == datetime(
+        2026, 9, 19, 23, 0, tzinfo=UTC
+    )
+    assert by_link[base + "calendar/2026/12/17/thursday/"] == datetime(
+        2026, 10, 17, 19, 0, tzinfo=UTC
+    )
+
+
+def test_announced_at_prefers_front_matter_then_git_then_notice(tmp_site: MakeSite) -> None:
+    site, _ = load_site(make_weekly_site(tmp_site), DST_NOW)
+    index = build_calendar(site.chats, site.series, DST_NOW, LONDON, months_ahead=2)
+    special = index.by_chat["2026-10-20-special"]
+    october = index.by_chat["2026-10-22-october"]
+    git = {"content/chats/2026-10-20-special.md": datetime(2026, 10, 2, tzinfo=UTC)}
+    assert feeds.announced_at(special, DST_NOW, git, 2) == datetime(2026, 10, 2, tzinfo=UTC)
+    assert feeds.announced_at(special, DST_NOW, {}, 2) == special.start - timedelta(days=14)
+    earlier = datetime(2026, 10, 1, tzinfo=UTC)  # never after "now"
+    assert feeds.announced_at(special, earlier, {}, 2) == earlier
+    git_october = {october.chat.source_path: datetime(2026, 10, 5, tzinfo=UTC)}  # type: ignore[union-attr]
+    assert feeds.announced_at(october, DST_NOW, git_october, 2) == datetime(
+        2026, 10, 1, tzinfo=LONDON
+    ), "front matter wins over git"
+
+
+def test_reminder_period_is_configurable(tmp_site: MakeSite) -> None:
+    twelve_hours = make_weekly_site(
+        tmp_site, **{"site.yaml": MINIMAL_SITE_YAML + "feeds:\n  reminder: 12h\n"}
+    )
+    earlier = datetime(2026, 10, 20, 4, 0, tzinfo=UTC)  # 13 hours before Special
+    feed = parse_feed(build_site(twelve_hours, earlier) / "feeds/upcoming.xml")
+    assert not [e for e in feed.entries if "#reminder-" in e.id]
+    feed = parse_feed(build_site(twelve_hours) / "feeds/upcoming.xml")
+    [reminder] = [e for e in feed.entries if "#reminder-" in e.id]
+    assert feed_date(reminder) == datetime(2026, 10, 20, 5, 0, tzinfo=UTC)
+    off = make_weekly_site(
+        tmp_site, **{"site.yaml": MINIMAL_SITE_YAML + "feeds:\n  reminder: false\n"}
+    )
+    feed = parse_feed(build_site(off) / "feeds/upcoming.xml")
+    assert not [e for e in feed.entries if "#reminder-" in e.id]
+
+
+def test_a_chat_that_has_started_leaves_the_upcoming_feed(tmp_site: MakeSite) -> None:
+    source = make_weekly_site(tmp_site)
+    feed = parse_feed(build_site(source, DST_NOW + timedelta(hours=6)) / "feeds/upcoming.xml")
+    assert not [e for e in feed.entries if "Special" in e.title]
+
+
+def test_writeup_feeds_have_full_content_with_absolute_links(tmp_site: MakeSite) -> None:
+    out = build_site(make_weekly_site(tmp_site))
+    atom = parse_feed(out / "feeds/write-ups.xml")
+    rss = parse_feed(out / "feeds/write-ups.rss.xml")
+    assert atom.version == "atom10" and rss.version == "rss20"
+    for feed in (atom, rss):
+        [entry] = feed.entries  # the only chat that has taken place
+        assert entry.title == "Early days"
+        assert entry.link == "https://chat.example.org/chats/2012-02-16-early/"
+        assert feed_date(entry) == datetime(2012, 2, 16, 20, 0, tzinfo=UTC)
+        content = entry.content[0].value
+        assert 'href="https://example.com/a"' in content
+        assert 'href="https://chat.example.org/chats/other/"' in content
+    assert atom.feed.links[0].href in {
+        "https://chat.example.org/feeds/write-ups.xml",
+        "https://chat.example.org/chats/",
+    }
+
+
+def test_writeup_feed_limit_and_order(tmp_site: MakeSite) -> None:
+    chats = {
+        f"content/chats/c{n}.md": chat_md(f"Chat {n}", f"2012-0{n}-16T20:00") for n in range(1, 6)
+    }
+    source = tmp_site({"site.yaml": MINIMAL_SITE_YAML + "feeds:\n  limit: 3\n", **chats})
+    feed = parse_feed(build_site(source) / "feeds/write-ups.xml")
+    assert [e.title for e in feed.entries] == ["Chat 5", "Chat 4", "Chat 3"]
+
+
+def test_series_feed_holds_the_series_writeups(tmp_site: MakeSite) -> None:
+    feed = parse_feed(build_site(make_weekly_site(tmp_site)) / "feeds/series/thursday.xml")
+    assert feed.feed.title == "Thursday chat · Test Chat"
+    assert [e.title for e in feed.entries] == ["Early days"]
+
+
+def test_topic_feed_is_one_call_with_entries() -> None:
+    cfg, _ = parse_config(MINIMAL_SITE_YAML)
+    assert cfg is not None
+    from generator.model import TopicDef
+
+    topic = TopicDef("mentors", "Mentors", "Finding one.")
+    entries = [
+        feeds.FeedEntry(
+            guid="https://chat.example.org/chats/x/",
+            title="A \x0bchat",
+            url="https://chat.example.org/chats/x/",
+            date=datetime(2012, 2, 16, 20, tzinfo=UTC),
+            html="<p>Hello\x00 there</p>",
+        )
+    ]
+    data = feeds.topic_feed(cfg, DST_NOW, topic, entries)
+    feed = feedparser_parse(data)
+    assert feed.feed.title == "Mentors · Test Chat"
+    [entry] = feed.entries
+    assert entry.title == "A chat" and entry.content[0].value == "<p>Hello there</p>"
+    assert entry.id == "https://chat.example.org/chats/x/"
+
+
+def feedparser_parse(data: bytes) -> object:
+    import feedparser
+
+    feed = feedparser.parse(data)
+    assert feed.bozo == 0
+    return feed
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        (
+            "feeds:\n  reminder: tomorrow\n",
+            "site.yaml:6: feeds.reminder: expected a period like 1d, 12h or 90m, or false for "
+            'no reminders, got "tomorrow"',
+        ),
+        (
+            "feeds:\n  limit: 0\n",
+            "site.yaml:6: feeds.limit: expected a whole number of at least 1, got 0",
+        ),
+        (
+            "calendar:\n  months: 6\n",
+            "site.yaml:6: calendar.months: unknown key; expected one of months_ahead "
+            "(did you mean 'months_ahead'?)",
+        ),
+    ],
+)
+def test_feed_and_calendar_settings_are_validated(yaml_text: str, message: str) -> None:
+    cfg, diagnostics = parse_config(MINIMAL_SITE_YAML + yaml_text)
+    assert cfg is None
+    assert [d.format() for d in diagnostics] == [message]
+
+
+# --- the example site -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from generator import build
+
+    out = tmp_path_factory.mktemp("example-feeds") / "output"
+    build(ROOT, out, EXAMPLE_NOW)
+    return out
+
+
+def test_example_feeds_are_valid_and_dated_no_later_than_now(example: Path) -> None:
+    paths = all_feeds(example)
+    assert len(paths) >= 3 + 2 + 10  # site feeds, a feed per series, a feed per topic
+    for path in paths:
+        feed = parse_feed(path)
+        for entry in feed.entries:
+            assert feed_date(entry) <= EXAMPLE_NOW, (path, entry.title)
+    writeups = parse_feed(example / "feeds/write-ups.xml")
+    site, _ = load_site(ROOT, EXAMPLE_NOW)
+    past = [c for c in site.chats if c.start <= EXAMPLE_NOW]
+    assert len(writeups.entries) == len(past)
+    assert writeups.entries[0].title == max(past, key=lambda c: c.start).title
+
+
+def test_topic_and_series_pages_advertise_their_feeds(tmp_site: MakeSite) -> None:
+    from tests.calendar_fixtures import page
+
+    out = build_site(make_weekly_site(tmp_site))
+    topic = page(out, "topics/mentoring").xpath("//head/link[@rel='alternate']/@href")
+    assert "https://chat.example.org/feeds/topics/mentoring.xml" in topic
+    chat = page(out, "chats/2026-10-22-october").xpath("//head/link[@rel='alternate']/@href")
+    assert "https://chat.example.org/series/thursday.ics" in chat

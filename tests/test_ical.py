@@ -1,0 +1,160 @@
+"""calendar.ics and friends: valid RFC 5545 that expands to exactly what the pages show."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from icalendar import Calendar
+
+from generator import load_site
+from generator.calendar import build_calendar
+from tests.calendar_fixtures import (
+    DST_NOW,
+    LONDON,
+    MakeSite,
+    build_site,
+    ics_occurrences,
+    make_weekly_site,
+    month_events,
+)
+from tests.conftest import chat_md
+
+HORIZON = datetime(2026, 12, 20, 12, 0, tzinfo=UTC)  # DST_NOW + calendar.months_ahead (2)
+
+
+def components(path: object, name: str = "VEVENT") -> list[Calendar]:
+    cal = Calendar.from_ical(path.read_bytes())  # type: ignore[attr-defined]
+    return [c for c in cal.walk(name)]
+
+
+def test_calendar_ics_expands_to_exactly_the_html_calendar(tmp_site: MakeSite) -> None:
+    out = build_site(make_weekly_site(tmp_site))
+    expanded = ics_occurrences(out / "calendar.ics", date(2000, 1, 1), HORIZON)
+    assert [(start, title) for start, title, _ in expanded] == month_events(out)
+
+
+def test_weekly_series_stays_at_eight_in_the_ics(tmp_site: MakeSite) -> None:
+    out = build_site(make_weekly_site(tmp_site))
+    expanded = ics_occurrences(
+        out / "series/thursday.ics", datetime(2026, 10, 1, tzinfo=UTC), HORIZON
+    )
+    thursdays = [s for s, _, _ in expanded if s.astimezone(LONDON).weekday() == 3]
+    assert len(thursdays) == 10
+    assert {s.astimezone(LONDON).time() for s in thursdays} == {time(20, 0)}
+    assert [s.utcoffset() for s in thursdays[:3]] == [timedelta(hours=1)] * 3
+    assert [s.utcoffset() for s in thursdays[3:]] == [timedelta(0)] * 7
+
+
+def test_series_is_one_recurring_event_with_exdate_rdate_and_overrides(tmp_site: MakeSite) -> None:
+    out = build_site(make_weekly_site(tmp_site))
+    events = components(out / "calendar.ics")
+    masters = [e for e in events if "RRULE" in e]
+    [master] = masters
+    assert str(master["UID"]) == "thursday@chat.example.org"
+    assert master["DTSTART"].params["TZID"] == "Europe/London"
+    assert master["DTSTART"].dt == datetime(2026, 10, 1, 20, 0, tzinfo=LONDON)
+    assert master["RRULE"].to_ical() == b"FREQ=WEEKLY;BYDAY=TH"
+    exdates = sorted(d.dt for prop in master["EXDATE"] for d in prop.dts)
+    assert exdates == [
+        datetime(2026, 10, 15, 20, 0, tzinfo=LONDON),
+        datetime(2026, 11, 26, 20, 0, tzinfo=LONDON),
+    ]
+    rdates = [d.dt for d in master["RDATE"].dts]
+    assert rdates == [datetime(2026, 11, 24, 19, 0, tzinfo=LONDON)]
+    assert str(master["URL"]) == "https://chat.example.org/series/thursday/"
+    [override] = [e for e in events if "RECURRENCE-ID" in e]
+    assert str(override["UID"]) == "thursday@chat.example.org"
+    assert override["RECURRENCE-ID"].dt == datetime(2026, 10, 22, 20, 0, tzinfo=LONDON)
+    assert str(override["SUMMARY"]) == "October chat"
+    assert str(override["URL"]) == "https://chat.example.org/chats/2026-10-22-october/"
+    one_offs = {str(e["UID"]) for e in events if "RRULE" not in e and "RECURRENCE-ID" not in e}
+    assert one_offs == {
+        "2026-10-20-special@chat.example.org",
+        "2012-02-16-early@chat.example.org",
+    }
+
+
+def test_dtstamp_is_the_builds_now_and_every_tzid_has_a_vtimezone(tmp_site: MakeSite) -> None:
+    out = build_site(make_weekly_site(tmp_site))
+    for path in [out / "calendar.ics", out / "series/thursday.ics", *out.rglob("event.ics")]:
+        cal = Calendar.from_ical(path.read_bytes())
+        assert cal["VERSION"] == "2.0" and cal["PRODID"]
+        events = list(cal.walk("VEVENT"))
+        assert events, path
+        assert {e["DTSTAMP"].dt for e in events} == {DST_NOW}
+        tzids = {
+            e[key].params.get("TZID") for e in events for key in ("DTSTART", "DTEND") if key in e
+        } - {None}
+        assert tzids <= {tz.tz_name for tz in cal.timezones}, path
+        assert cal.get_missing_tzids() == set()
+        for event in events:
+            assert str(event["URL"]).startswith("https://chat.example.org/")
+
+
+def test_per_event_ics_is_a_single_event(tmp_site: MakeSite) -> None:
+    out = build_site(make_weekly_site(tmp_site))
+    [occurrence] = components(out / "calendar/2026/10/29/thursday/event.ics")
+    assert "RRULE" not in occurrence and "RECURRENCE-ID" not in occurrence
+    assert str(occurrence["UID"]) == "thursday-20261029@chat.example.org"
+    assert occurrence["DTSTART"].dt == datetime(2026, 10, 29, 20, 0, tzinfo=LONDON)
+    assert occurrence["DTEND"].dt == datetime(2026, 10, 29, 21, 0, tzinfo=LONDON)
+    [chat] = components(out / "chats/2026-10-22-october/event.ics")
+    assert str(chat["UID"]) == "thursday-20261022@chat.example.org"
+    assert str(chat["SUMMARY"]) == "October chat"
+    assert "What October brings." in str(chat["DESCRIPTION"])
+    [one_off] = components(out / "chats/2026-10-20-special/event.ics")
+    assert str(one_off["UID"]) == "2026-10-20-special@chat.example.org"
+    assert "Hosted by @guest" in str(one_off["DESCRIPTION"])
+
+
+def test_until_is_written_in_utc_and_count_as_count(tmp_site: MakeSite) -> None:
+    until = "name: U\nstart: 2026-10-01T20:00\nrrule: FREQ=WEEKLY;BYDAY=TH\nuntil: 2026-10-29\n"
+    count = "name: C\nstart: 2026-10-06T12:30\nrrule: FREQ=WEEKLY;BYDAY=TU\ncount: 3\n"
+    out = build_site(
+        tmp_site({"content/series/until.yaml": until, "content/series/count.yaml": count})
+    )
+    [master] = components(out / "series/until.ics")
+    assert master["RRULE"]["UNTIL"] == [datetime(2026, 10, 29, 23, 59, 59, tzinfo=UTC)]
+    expanded = ics_occurrences(out / "series/until.ics", date(2026, 1, 1), date(2027, 6, 1))
+    assert [s.day for s, _, _ in expanded] == [1, 8, 15, 22, 29]
+    [counted] = components(out / "series/count.ics")
+    assert counted["RRULE"]["COUNT"] == [3]
+    site, _ = load_site(out.parent, DST_NOW)
+    index = build_calendar(site.chats, site.series, DST_NOW, LONDON, 12)
+    in_html = [e.start for e in index.events if e.series and e.series.slug == "count"]
+    expanded = ics_occurrences(out / "series/count.ics", date(2026, 1, 1), date(2027, 6, 1))
+    assert [s for s, _, _ in expanded] == in_html
+
+
+def test_a_fixed_offset_chat_is_written_in_utc(tmp_site: MakeSite) -> None:
+    out = build_site(tmp_site({"content/chats/a.md": chat_md("A", "2026-11-02T20:00+05:30")}))
+    [event] = components(out / "calendar.ics")
+    assert event["DTSTART"].dt == datetime(2026, 11, 2, 14, 30, tzinfo=UTC)
+    assert "TZID" not in event["DTSTART"].params
+
+
+def test_two_builds_with_the_same_now_are_byte_identical(tmp_site: MakeSite) -> None:
+    source = make_weekly_site(tmp_site)
+    first = build_site(source)
+    outputs = {
+        p.relative_to(first).as_posix(): p.read_bytes()
+        for p in first.rglob("*")
+        if p.suffix in (".ics", ".xml")
+    }
+    assert len(outputs) > 10
+    second = build_site(source)
+    for rel, data in outputs.items():
+        assert (second / rel).read_bytes() == data, rel
+
+
+def test_text_is_escaped_as_rfc_5545_requires(tmp_site: MakeSite) -> None:
+    out = build_site(
+        tmp_site(
+            {"content/chats/a.md": chat_md("Semi; colons, and\\\\ slashes", "2026-11-02T20:00")}
+        )
+    )
+    raw = (out / "calendar.ics").read_bytes()
+    assert b"SUMMARY:Semi\\; colons\\, and\\\\ slashes" in raw
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    [event] = components(out / "calendar.ics")
+    assert str(event["SUMMARY"]) == "Semi; colons, and\\ slashes"

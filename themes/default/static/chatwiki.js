@@ -1,0 +1,71 @@
+/* chatwiki: small progressive enhancements. No dependencies, no requests; every page
+   works without this file.
+
+   1. <time datetime="..." data-local> gets the reader's own time added beside the
+      chat's ("20:00 GMT (21:00 your time)") when the two differ.
+   2. Anything with data-upcoming-until="<ISO start>" is hidden once that moment has
+      passed: "upcoming" is decided when the site is built, and a static site may
+      not be rebuilt before the chat starts. A [data-upcoming-list] whose items have
+      all gone shows its [data-when-empty] message instead. */
+(function () {
+  "use strict";
+
+  function pad(n) {
+    return (n < 10 ? "0" : "") + n;
+  }
+
+  // The offset, in minutes east of UTC, written at the end of an ISO datetime.
+  function writtenOffset(text) {
+    var m = /([+-])(\d\d):?(\d\d)$/.exec(text);
+    if (m) {
+      return (m[1] === "-" ? -1 : 1) * (parseInt(m[2], 10) * 60 + parseInt(m[3], 10));
+    }
+    return /Z$/.test(text) ? 0 : null;
+  }
+
+  function addLocalTimes() {
+    var days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    var months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    var times = document.querySelectorAll("time[data-local][datetime]");
+    for (var i = 0; i < times.length; i++) {
+      var el = times[i];
+      var text = el.getAttribute("datetime");
+      var when = new Date(text);
+      var offset = writtenOffset(text);
+      if (isNaN(when.getTime()) || offset === null) continue;
+      if (offset === -when.getTimezoneOffset()) continue; // the reader is in the chat's zone
+      // The chat's own calendar date, to say which day it is for the reader if it differs.
+      var there = new Date(when.getTime() + offset * 60000);
+      var sameDay =
+        there.getUTCFullYear() === when.getFullYear() &&
+        there.getUTCMonth() === when.getMonth() &&
+        there.getUTCDate() === when.getDate();
+      var label = pad(when.getHours()) + ":" + pad(when.getMinutes());
+      if (!sameDay) {
+        label = days[when.getDay()] + " " + when.getDate() + " " + months[when.getMonth()] + ", " + label;
+      }
+      var note = document.createElement("span");
+      note.className = "local-time";
+      note.textContent = " (" + label + " your time)";
+      el.parentNode.insertBefore(note, el.nextSibling);
+    }
+  }
+
+  function retirePast() {
+    var now = Date.now();
+    var items = document.querySelectorAll("[data-upcoming-until]");
+    for (var i = 0; i < items.length; i++) {
+      var start = Date.parse(items[i].getAttribute("data-upcoming-until"));
+      if (!isNaN(start) && start <= now) items[i].hidden = true;
+    }
+    var lists = document.querySelectorAll("[data-upcoming-list]");
+    for (var j = 0; j < lists.length; j++) {
+      var left = lists[j].querySelectorAll("[data-upcoming-until]:not([hidden])");
+      var empty = lists[j].querySelector("[data-when-empty]");
+      if (empty && left.length === 0) empty.hidden = false;
+    }
+  }
+
+  retirePast();
+  addLocalTimes();
+})();
