@@ -10,16 +10,18 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 
 from generator import __version__, build, check
-from generator.content import CHATS_DIR, local_datetime, parse_chat
-from generator.content import duration as parse_duration
-from generator.errors import ContentError, Diagnostic, OutputError, UsageError, format_diagnostics
-from generator.model import SiteConfig
-from generator.schema import Invalid, slugify
+from generator.errors import (
+    AlreadyExists,
+    ContentError,
+    Diagnostic,
+    OutputError,
+    UsageError,
+    format_diagnostics,
+)
 
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
@@ -63,6 +65,9 @@ def _run(action: str, func: Callable[[], None]) -> None:
     except (UsageError, OutputError) as exc:
         click.echo(f"chatwiki {action}: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    except AlreadyExists as exc:
+        click.echo(f"chatwiki {action}: {exc}", err=True)
+        sys.exit(EXIT_CONTENT)
     except Exception:  # noqa: BLE001 - a bug must not look like a content error
         import traceback
 
@@ -241,157 +246,19 @@ def new_chat_command(
     bundle content/chats/<date>-<slug>/ holding index.md and the archive as posts.json.
     The result is a draft: remove `draft: true` to publish it.
     """
-    from generator.config import CONFIG_FILE, parse_config, read_config_text
+    from generator.scaffold import new_chat, new_chat_from_archives
 
-    cfg_path = source / CONFIG_FILE
-    if not cfg_path.is_file():
-        raise click.UsageError(f"no {CONFIG_FILE} in {source}: is this a chatwiki site?")
-    text, diagnostics = read_config_text(cfg_path)
-    cfg, found = parse_config(text) if text is not None else (None, [])
-    diagnostics += found
-    if cfg is None:
-        click.echo(format_diagnostics(diagnostics), err=True)
-        sys.exit(EXIT_CONTENT)
-    if archives:
-        _new_chat_from_archives(title, archives, cfg, source, date_text, hashtag, duration)
-        return
-    if not date_text:
-        raise click.UsageError("give --date (or --from-archive to take it from the posts)")
-    start = _parse_date_option(date_text, cfg.timezone)
-    slug = f"{start.date().isoformat()}-{slugify(title)}"
-    rel = f"{CHATS_DIR}/{slug}.md"
-    _refuse_existing(source, slug)
-    text = skeleton(title, date_text.strip(), duration or "1h", hashtag)
-    chat, problems = parse_chat(rel, text, cfg, frozenset())
-    if chat is None:
-        click.echo(format_diagnostics(problems).replace(rel, "(new chat)"), err=True)
-        sys.exit(EXIT_USAGE)
-    path = source / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
-        handle.write(text)
-    click.echo(f"Wrote {path}")
+    def run() -> None:
+        if archives:
+            made = new_chat_from_archives(source, title, archives, date_text, duration, hashtag)
+            click.echo(f"Wrote {made.path} and posts.json beside it ({made.posts} posts)")
+            return
+        if not date_text:
+            raise UsageError("give --date (or --from-archive to take it from the posts)")
+        made = new_chat(source, title, date_text, duration, hashtag)
+        click.echo(f"Wrote {made.path}")
 
-
-def _parse_date_option(date_text: str, tz: ZoneInfo) -> datetime:
-    try:
-        return local_datetime(tz)(date_text)
-    except Invalid as exc:
-        raise click.BadParameter(
-            f"expected {exc.expected}, got {date_text!r}" + (f" ({exc.hint})" if exc.hint else ""),
-            param_hint="--date",
-        ) from None
-
-
-def _refuse_existing(source: Path, slug: str) -> None:
-    for existing in (source / CHATS_DIR / f"{slug}.md", source / CHATS_DIR / slug):
-        if existing.exists():
-            click.echo(
-                f"chatwiki new chat: {existing} already exists; not overwriting it", err=True
-            )
-            sys.exit(EXIT_CONTENT)
-
-
-def _new_chat_from_archives(
-    title: str,
-    archives: tuple[Path, ...],
-    cfg: SiteConfig,
-    source: Path,
-    date_text: str | None,
-    hashtag: str | None,
-    duration: str | None,
-) -> None:
-    from generator.archives import formats, normalised
-    from generator.archives.model import ArchiveFormatError
-    from generator.archives.privacy import apply_opt_out
-    from generator.drafting import draft_from_archive
-
-    reads = []
-    for path in archives:
-        try:
-            reads.append(formats.read_file(path, label=str(path)))
-        except ArchiveFormatError as exc:
-            click.echo(f"chatwiki new chat: {path}: {exc}", err=True)
-            sys.exit(EXIT_USAGE)
-    merged = formats.merge(reads)
-    start = _parse_date_option(date_text, cfg.timezone) if date_text else None
-    length = None
-    if duration:
-        try:
-            length = parse_duration(duration)
-        except Invalid as exc:
-            raise click.BadParameter(f"expected {exc.expected}", param_hint="--duration") from None
-    try:
-        draft = draft_from_archive(
-            title,
-            apply_opt_out(merged, cfg.opt_out),  # the draft must not name them either
-            cfg.timezone,
-            ", ".join(p.name for p in archives),
-            start,
-            length,
-            hashtag,
-        )
-    except ValueError as exc:
-        click.echo(f"chatwiki new chat: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-    text = draft.markdown
-    slug = f"{draft.start.astimezone(cfg.timezone).date().isoformat()}-{slugify(title)}"
-    _refuse_existing(source, slug)
-    bundle = source / CHATS_DIR / slug
-    rel = f"{CHATS_DIR}/{slug}/index.md"
-    archive_rel = f"{CHATS_DIR}/{slug}/{normalised.FILE_NAME}"
-    chat, problems = parse_chat(rel, text, cfg, frozenset({archive_rel}))
-    if chat is None:
-        click.echo(format_diagnostics(problems), err=True)
-        sys.exit(EXIT_USAGE)
-    imported = [
-        normalised.ImportedFrom(
-            Path(r.path).name, r.format.name, len(r.parse.posts), len(r.parse.skipped)
-        )
-        for r in reads
-    ]
-    bundle.mkdir(parents=True)
-    (bundle / normalised.FILE_NAME).write_text(
-        normalised.dump(slug, merged.posts, merged.referenced, imported), encoding="utf-8"
-    )
-    with open(bundle / "index.md", "x", encoding="utf-8") as handle:
-        handle.write(text)
-    click.echo(
-        f"Wrote {bundle / 'index.md'} and {bundle / normalised.FILE_NAME} "
-        f"({len(merged.posts)} posts)"
-    )
-
-
-def _yaml_string(value: str) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML string
-
-
-def skeleton(title: str, date: str, duration: str, hashtag: str | None) -> str:
-    lines = [
-        "---",
-        f"title: {_yaml_string(title)}",
-        f"date: {date}",
-        f"duration: {duration}",
-    ]
-    if hashtag:
-        lines.append(f"hashtag: {_yaml_string(hashtag)}")
-    lines += [
-        "hosts: []",
-        "topics: []",
-        "# summary: One sentence for lists and feeds.",
-        "draft: true  # remove this line to publish",
-        "---",
-        "",
-        "Who hosted, how many took part, and what the chat set out to discuss.",
-        "",
-        "## First topic",
-        "",
-        "What people said, advice that came up, links they shared.",
-        "",
-    ]
-    return "\n".join(lines)
+    _run("new chat", run)
 
 
 if __name__ == "__main__":  # pragma: no cover

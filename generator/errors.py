@@ -75,6 +75,10 @@ class UsageError(Exception):
     """A problem with how chatwiki was invoked (bad --out, bad --now): exit code 2."""
 
 
+class AlreadyExists(Exception):
+    """A file chatwiki was asked to create is already there; it never overwrites."""
+
+
 class OutputError(Exception):
     """The output directory is unsafe or could not be replaced; nothing was changed."""
 

@@ -15,7 +15,7 @@ LAYERS: list[set[str]] = [
     {"topics", "calendar", "wiki", "gitinfo", "conversation"},
     {"ical", "feeds", "render"},
     {"plan", "write"},
-    {"build", "importer", "drafting"},
+    {"build", "importer", "drafting", "scaffold"},
     {"cli", "__init__"},
 ]
 

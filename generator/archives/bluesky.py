@@ -48,14 +48,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Final, Literal
-from urllib.parse import urlsplit
 
+from generator.archives._json import (
+    Found,
+    JSONObject,
+    Unusable,
+    as_text,
+    collect_values,
+    finish,
+    first_json_value,
+    join_where,
+    type_name,
+    unique,
+    url_scheme,
+    utc_timestamp,
+)
 from generator.archives.model import (
-    ArchiveFormatError,
     ArchiveParse,
     Link,
     Media,
@@ -66,8 +78,6 @@ from generator.archives.model import (
 from generator.archives.registry import ArchiveFormat
 
 NAME: Final = "bluesky"
-
-JSONObject = dict[str, object]
 
 POST_COLLECTION: Final = "app.bsky.feed.post"
 POST_TYPE: Final = "app.bsky.feed.post"
@@ -80,19 +90,6 @@ _TID_ALPHABET: Final = "234567abcdefghijklmnopqrstuvwxyz"
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 FacetKind = Literal["link", "mention", "tag"]
-
-
-class _Unusable(Exception):
-    """One record cannot become a post; the message becomes a `Skipped` reason."""
-
-
-@dataclass(slots=True)
-class _Found:
-    """What one parse has gathered so far; lives for one `parse` call only."""
-
-    posts: list[Post] = field(default_factory=list)
-    referenced: list[Post] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +141,7 @@ def sniff(text: str, filename: str) -> bool:
     carries an `at://` URI or an `app.bsky.*` `$type`, which neither Twitter v1.1
     objects nor twarc2 pages (`data`, `includes`) have.
     """
-    first = _first_json_value(text)
+    first = first_json_value(text)
     if not isinstance(first, dict) or "id_str" in first or "includes" in first:
         return False
     for key in ("feed", "posts", "records"):
@@ -173,76 +170,17 @@ def _looks_like_post(value: object) -> bool:
     return isinstance(uri, str) and uri.startswith("at://") and isinstance(body, dict)
 
 
-def _first_json_value(text: str) -> object:
-    """The file's first JSON value; for an array, its first element (or None)."""
-    body = text.lstrip("\ufeff \t\r\n")
-    decoder = json.JSONDecoder()
-    try:
-        if body.startswith("["):
-            index = len(body) - len(body[1:].lstrip(" \t\r\n"))
-            if body[index : index + 1] in ("]", ""):
-                return None
-            value, _ = decoder.raw_decode(body, index)
-            return value
-        value, _ = decoder.raw_decode(body)
-        return value
-    except (json.JSONDecodeError, RecursionError):
-        return None
-
-
 # --------------------------------------------------------------------------- parse
 
 
 def parse(text: str, filename: str) -> ArchiveParse:
     """Read every post in the file; bad records are skipped with a reason."""
-    found = _Found()
-    for where, value in _json_values(text):
-        if isinstance(value, Skipped):
-            found.skipped.append(value)
-        elif isinstance(value, list):
-            for number, item in enumerate(value, start=1):
-                _collect(item, _join(where, f"item {number}"), found)
-        else:
-            _collect(value, where, found)
-    return _finish(found)
+    found = collect_values(text, _collect, archive="post archive", expected="Bluesky post JSON")
+    # A post whose author is "unknown" must not name the author of a reply to it.
+    return finish(found, unknown_handle=UNKNOWN_HANDLE)
 
 
-def _json_values(text: str) -> list[tuple[str, object]]:
-    """The file as one JSON document, else as JSON lines (a bad line is a `Skipped`
-    in its place, so skips are reported in file order).
-
-    JSON lines are only tried when the first line is a JSON value by itself, so a
-    pretty-printed file with one syntax error is reported at its real line.
-    """
-    body = text.lstrip("\ufeff")
-    try:
-        return [("", json.loads(body))]
-    except RecursionError as error:
-        raise ArchiveFormatError("JSON is nested too deeply to be a post archive") from error
-    except json.JSONDecodeError as whole_error:
-        document_error = whole_error
-    values: list[tuple[str, object]] = []
-    for number, line in enumerate(body.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            values.append((f"line {number}", json.loads(line)))
-        except (json.JSONDecodeError, RecursionError) as error:
-            if not values:
-                raise ArchiveFormatError(
-                    f"not valid JSON: {document_error.msg}", line=document_error.lineno
-                ) from error
-            values.append(("", Skipped(f"line {number}", f"not valid JSON: {error}")))
-    if not values:
-        raise ArchiveFormatError("the file is empty: expected Bluesky post JSON")
-    return values
-
-
-def _join(where: str, part: str) -> str:
-    return f"{where}, {part}" if where else part
-
-
-def _collect(value: object, where: str, found: _Found, wrappers: bool = True) -> None:
+def _collect(value: object, where: str, found: Found, wrappers: bool = True) -> None:
     """Route one JSON value by its shape; never raises for a bad record.
 
     Response envelopes (`feed`, `posts`, `records`, `thread`) are unwrapped one
@@ -250,17 +188,17 @@ def _collect(value: object, where: str, found: _Found, wrappers: bool = True) ->
     """
     label = where or "the file"
     if not isinstance(value, dict):
-        found.skipped.append(Skipped(label, f"expected a post object, got {_kind(value)}"))
+        found.skipped.append(Skipped(label, f"expected a post object, got {type_name(value)}"))
         return
     for key in ("feed", "posts", "records"):
         items = value.get(key)
         if wrappers and isinstance(items, list):
             for number, item in enumerate(items, start=1):
-                _collect(item, _join(where, f"{key} item {number}"), found, wrappers=False)
+                _collect(item, join_where(where, f"{key} item {number}"), found, wrappers=False)
             return
     thread = value.get("thread")
     if wrappers and isinstance(thread, dict):
-        _collect_thread(thread, _join(where, "thread"), found)
+        _collect_thread(thread, join_where(where, "thread"), found)
         return
     post_view = value.get("post")
     try:
@@ -280,7 +218,7 @@ def _collect(value: object, where: str, found: _Found, wrappers: bool = True) ->
             post, embedded = _loose_record(value)
             found.posts.append(post)
             found.referenced.extend(embedded)
-    except _Unusable as error:
+    except Unusable as error:
         found.skipped.append(Skipped(label, str(error)))
 
 
@@ -288,10 +226,10 @@ def _loose_record(value: JSONObject) -> tuple[Post, list[Post]]:
     """A record without a post view: `{uri, value}`, indigo's shape, or bare."""
     indigo_record = value.get("PostRecord")
     if isinstance(indigo_record, dict):
-        did, rkey = _text(value.get("did")), _text(value.get("rkey"))
+        did, rkey = as_text(value.get("did")), as_text(value.get("rkey"))
         if not did or not rkey:
-            raise _Unusable("PostRecord without did and rkey: no post URI")
-        author = _Author(did=did, handle=_text(value.get("handle")) or UNKNOWN_HANDLE)
+            raise Unusable("PostRecord without did and rkey: no post URI")
+        author = _Author(did=did, handle=as_text(value.get("handle")) or UNKNOWN_HANDLE)
         return _post(indigo_record, f"at://{did}/{POST_COLLECTION}/{rkey}", author, None, 0)
     record_value = value.get("value")
     uri = value.get("uri")
@@ -299,10 +237,10 @@ def _loose_record(value: JSONObject) -> tuple[Post, list[Post]]:
         return _post(record_value, uri, _author_from_uri(uri), None, 0)
     if value.get("$type") == POST_TYPE or ("text" in value and "createdAt" in value):
         return _post(value, None, _Author(did=None, handle=UNKNOWN_HANDLE), None, 0)
-    raise _Unusable("not a Bluesky post: no post view, record or app.bsky.feed.post $type")
+    raise Unusable("not a Bluesky post: no post view, record or app.bsky.feed.post $type")
 
 
-def _collect_feed_item(item: JSONObject, post_view: JSONObject, found: _Found) -> None:
+def _collect_feed_item(item: JSONObject, post_view: JSONObject, found: Found) -> None:
     """A feedViewPost: the post, or a repost of it; its reply context is referenced."""
     reply = item.get("reply")
     context: list[Post] = []
@@ -316,7 +254,7 @@ def _collect_feed_item(item: JSONObject, post_view: JSONObject, found: _Found) -
             context.extend(_context_view(reply.get(key)))
     post, embedded = _post_view(post_view, depth=0, reply_to_handle=parent_handle)
     reason = item.get("reason")
-    if isinstance(reason, dict) and _text(reason.get("$type")).endswith("#reasonRepost"):
+    if isinstance(reason, dict) and as_text(reason.get("$type")).endswith("#reasonRepost"):
         found.posts.append(_repost(reason, post))
         found.referenced.extend([post, *embedded])
     else:
@@ -330,7 +268,7 @@ def _context_view(value: object) -> list[Post]:
         return []
     try:
         post, embedded = _post_view(value, depth=1)
-    except _Unusable:
+    except Unusable:
         return []
     return [post, *embedded]
 
@@ -343,11 +281,11 @@ def _repost(reason: JSONObject, original: Post) -> Post:
     elif by.did:
         repost_id = f"{by.did}/repost/{original.id}"
     else:
-        raise _Unusable(f"repost of {original.id} has no reposter DID or repost URI")
+        raise Unusable(f"repost of {original.id} has no reposter DID or repost URI")
     return Post(
         id=repost_id,
         source=NAME,
-        created_at=_utc_timestamp(reason.get("indexedAt"), "reason.indexedAt"),
+        created_at=utc_timestamp(reason.get("indexedAt"), "reason.indexedAt"),
         author_handle=by.handle,
         author_name=by.name,
         author_id=by.did,
@@ -355,7 +293,7 @@ def _repost(reason: JSONObject, original: Post) -> Post:
     )
 
 
-def _collect_thread(root: JSONObject, where: str, found: _Found) -> None:
+def _collect_thread(root: JSONObject, where: str, found: Found) -> None:
     """A threadViewPost tree: ancestors oldest first, the anchor, then replies.
 
     Walked with explicit loops, not recursion: hell-threads nest hundreds deep.
@@ -377,17 +315,17 @@ def _collect_thread(root: JSONObject, where: str, found: _Found) -> None:
     for number, node in enumerate(nodes, start=1):
         try:
             _collect_thread_node(node, found)
-        except _Unusable as error:
+        except Unusable as error:
             found.skipped.append(Skipped(f"{where}, node {number}", str(error)))
 
 
-def _collect_thread_node(node: JSONObject, found: _Found) -> None:
+def _collect_thread_node(node: JSONObject, found: Found) -> None:
     if _is_unavailable(node):
         found.posts.append(_stub(node))
         return
     post_view = node.get("post")
     if not isinstance(post_view, dict):
-        raise _Unusable(f"thread node of type {node.get('$type')!r} holds no post")
+        raise Unusable(f"thread node of type {node.get('$type')!r} holds no post")
     post, embedded = _post_view(post_view, depth=0)
     found.posts.append(post)
     found.referenced.extend(embedded)
@@ -400,14 +338,14 @@ def _is_unavailable(node: JSONObject) -> bool:
 
 def _stub(node: JSONObject) -> Post:
     """A placeholder for a deleted (not found) or blocked post, dated by its TID."""
-    uri = _text(node.get("uri"))
+    uri = as_text(node.get("uri"))
     parsed = parse_at_uri(uri)
     if parsed is None:
-        raise _Unusable(f"unavailable post with no usable AT URI: {uri!r}")
+        raise Unusable(f"unavailable post with no usable AT URI: {uri!r}")
     created_at = tid_timestamp(parsed.rkey)
     if created_at is None:
-        raise _Unusable(f"unavailable post {uri}: its record key is not a TID, so it has no date")
-    blocked = _text(node.get("$type")).endswith("#blockedPost")
+        raise Unusable(f"unavailable post {uri}: its record key is not a TID, so it has no date")
+    blocked = as_text(node.get("$type")).endswith("#blockedPost")
     status: PostStatus = "withheld" if blocked else "deleted"
     return Post(
         id=uri,
@@ -417,32 +355,6 @@ def _stub(node: JSONObject) -> Post:
         author_id=parsed.authority if parsed.authority.startswith("did:") else None,
         status=status,
     )
-
-
-def _finish(found: _Found) -> ArchiveParse:
-    """De-duplicate `referenced` and fill reply handles from posts seen elsewhere."""
-    post_ids = {post.id for post in found.posts}
-    referenced: dict[str, Post] = {}
-    for post in found.referenced:
-        if post.id not in post_ids and post.id not in referenced:
-            referenced[post.id] = post
-    handles = {
-        post.id: post.author_handle
-        for post in (*found.posts, *referenced.values())
-        if post.author_handle != UNKNOWN_HANDLE
-    }
-    return ArchiveParse(
-        posts=tuple(_with_reply_handle(post, handles) for post in found.posts),
-        referenced=tuple(_with_reply_handle(post, handles) for post in referenced.values()),
-        skipped=tuple(found.skipped),
-    )
-
-
-def _with_reply_handle(post: Post, handles: Mapping[str, str]) -> Post:
-    if post.reply_to_id is None or post.reply_to_handle is not None:
-        return post
-    handle = handles.get(post.reply_to_id)
-    return post if handle is None else replace(post, reply_to_handle=handle)
 
 
 # --------------------------------------------------------------------------- posts
@@ -455,7 +367,7 @@ def _post_view(
     uri = view.get("uri")
     record = view.get("record", view.get("value"))
     if not isinstance(uri, str) or not isinstance(record, dict):
-        raise _Unusable("post view without uri and record")
+        raise Unusable("post view without uri and record")
     author = _author(view.get("author"))
     if author.did is None:
         author = replace(author, did=_author_from_uri(uri).did)
@@ -487,13 +399,13 @@ def _post(
     """One app.bsky.feed.post record as a `Post`, plus the posts its embed shows."""
     record_type = record.get("$type")
     if record_type is not None and record_type != POST_TYPE:
-        raise _Unusable(f"record of type {record_type!r} is not a post")
+        raise Unusable(f"record of type {record_type!r} is not a post")
     if uri is None:
         post_id, url = _content_id(record), None
     else:
         parsed = parse_at_uri(uri)
         if parsed is None:
-            raise _Unusable(f"post URI is not an at:// URI: {uri!r}")
+            raise Unusable(f"post URI is not an at:// URI: {uri!r}")
         post_id = uri
         url = (
             f"https://bsky.app/profile/{author.profile}/post/{parsed.rkey}"
@@ -503,7 +415,7 @@ def _post(
     created = record.get("createdAt")
     if not isinstance(created, str) and fallback_time is not None:
         created = fallback_time
-    created_at = _utc_timestamp(created, "createdAt")
+    created_at = utc_timestamp(created, "createdAt")
     text = record.get("text")
     rich = apply_facets(text if isinstance(text, str) else "", record.get("facets"))
     embedded = _embed(record.get("embed"), view_embed, url, depth)
@@ -519,7 +431,7 @@ def _post(
         reply_to_id=_reply_parent_uri(record.get("reply")),
         quote_of_id=embedded.quote_of_id,
         links=_unique_links((*rich.links, *embedded.links)),
-        hashtags=_unique((*rich.hashtags, *_record_tags(record.get("tags")))),
+        hashtags=unique((*rich.hashtags, *_record_tags(record.get("tags")))),
         mentions=rich.mentions,
         media=tuple(embedded.media),
     )
@@ -537,7 +449,7 @@ def _content_id(record: JSONObject) -> str:
     try:
         canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     except RecursionError as error:
-        raise _Unusable("record without a URI is nested too deeply to identify") from error
+        raise Unusable("record without a URI is nested too deeply to identify") from error
     return "bluesky-record-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
 
 
@@ -554,11 +466,11 @@ def _reply_parent_uri(reply: object) -> str | None:
 def _author(value: object) -> _Author:
     if not isinstance(value, dict):
         return _Author(did=None, handle=UNKNOWN_HANDLE)
-    handle = _text(value.get("handle")).removeprefix("@")
+    handle = as_text(value.get("handle")).removeprefix("@")
     return _Author(
-        did=_text(value.get("did")) or None,
+        did=as_text(value.get("did")) or None,
         handle=handle or UNKNOWN_HANDLE,
-        name=_text(value.get("displayName")),
+        name=as_text(value.get("displayName")),
     )
 
 
@@ -600,13 +512,13 @@ def _embed(
     elif kind == "app.bsky.embed.images":
         found.media = _images(record, view, post_url)
     elif kind == "app.bsky.embed.video" and post_url is not None:
-        alt = _text(record.get("alt")) or _text(view.get("alt"))
+        alt = as_text(record.get("alt")) or as_text(view.get("alt"))
         found.media = [Media(url=post_url, kind="video", alt=alt)]
     elif kind == "app.bsky.embed.external":
         external = _object(record.get("external")) or _object(view.get("external"))
-        uri = _text(external.get("uri"))
-        if _scheme(uri) in LINKABLE_SCHEMES:
-            found.links = [Link(url=uri, display=_text(external.get("title")))]
+        uri = as_text(external.get("uri"))
+        if url_scheme(uri) in LINKABLE_SCHEMES:
+            found.links = [Link(url=uri, display=as_text(external.get("title")))]
     return found
 
 
@@ -624,11 +536,11 @@ def _images(record: JSONObject, view: JSONObject, post_url: str | None) -> list[
     for index in range(max(len(records), len(views))):
         image_record = records[index] if index < len(records) else {}
         image_view = views[index] if index < len(views) else {}
-        fullsize = _text(image_view.get("fullsize"))
-        url = fullsize if _scheme(fullsize) in LINKABLE_SCHEMES else post_url
+        fullsize = as_text(image_view.get("fullsize"))
+        url = fullsize if url_scheme(fullsize) in LINKABLE_SCHEMES else post_url
         if url is None:
             continue  # a blob with no post URL: nothing a reader could open
-        alt = _text(image_record.get("alt")) or _text(image_view.get("alt"))
+        alt = as_text(image_record.get("alt")) or as_text(image_view.get("alt"))
         media.append(Media(url=url, kind="photo", alt=alt))
     return media
 
@@ -638,19 +550,19 @@ def _embed_quote(record: JSONObject, view: JSONObject, depth: int) -> _Embedded:
     found = _Embedded()
     strong_ref = _object(record.get("record"))
     shown = _object(view.get("record"))
-    uri = _text(strong_ref.get("uri")) or _text(shown.get("uri"))
+    uri = as_text(strong_ref.get("uri")) or as_text(shown.get("uri"))
     parsed = parse_at_uri(uri)
     if parsed is None or parsed.collection != POST_COLLECTION:
         return found  # a feed generator, list or starter pack: not a quoted post
     found.quote_of_id = uri
     if (
-        _text(shown.get("$type")).endswith("#viewRecord")
+        as_text(shown.get("$type")).endswith("#viewRecord")
         and isinstance(shown.get("value"), dict)
         and depth + 1 <= _MAX_EMBED_DEPTH
     ):
         try:
             post, more = _post_view(shown, depth=depth + 1)
-        except _Unusable:
+        except Unusable:
             return found
         found.referenced = [post, *more]
     return found
@@ -680,26 +592,26 @@ def apply_facets(text: str, facets: object) -> RichText:
                 continue
             kind = _feature_kind(feature)
             if kind == "link":
-                uri = _text(feature.get("uri")).strip()
-                if _scheme(uri) not in LINKABLE_SCHEMES:
+                uri = as_text(feature.get("uri")).strip()
+                if url_scheme(uri) not in LINKABLE_SCHEMES:
                     continue
                 links.append(Link(url=uri, display=visible or ""))
                 if visible and is_shortened_form(visible, uri):
                     replacements.append((start, end, uri))
             elif kind == "mention":
-                did = _text(feature.get("did"))
+                did = as_text(feature.get("did"))
                 handle = _visible_handle(visible)
                 if handle or did:
                     mentions.append(handle or did)
             elif kind == "tag":
-                tag = _text(feature.get("tag")).strip().removeprefix("#")
+                tag = as_text(feature.get("tag")).strip().removeprefix("#")
                 if tag:
                     hashtags.append(tag)
     return RichText(
         text=_replace_ranges(data, replacements),
         links=_unique_links(links),
-        mentions=_unique(mentions),
-        hashtags=_unique(hashtags),
+        mentions=unique(mentions),
+        hashtags=unique(hashtags),
     )
 
 
@@ -725,7 +637,7 @@ def _facet_range(data: bytes, index: object) -> tuple[int, int, str | None]:
 def _feature_kind(feature: JSONObject) -> FacetKind | None:
     """The feature's kind from `$type`; some writers omit it, and then the one
     required field (`uri`, `did`, `tag`) tells the kind."""
-    kind = _text(feature.get("$type"))
+    kind = as_text(feature.get("$type"))
     if kind.endswith("#link") or (not kind and "uri" in feature):
         return "link"
     if kind.endswith("#mention") or (not kind and "did" in feature):
@@ -801,37 +713,8 @@ def tid_timestamp(rkey: str) -> datetime | None:
         return None
 
 
-def _utc_timestamp(value: object, key: str) -> datetime:
-    """An ISO 8601 time as aware UTC; without an offset it is taken as UTC."""
-    if not isinstance(value, str):
-        raise _Unusable(f"{key}: expected an ISO 8601 timestamp, got {value!r}")
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-        if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=UTC)
-        return parsed.astimezone(UTC)
-    except (ValueError, OverflowError) as error:
-        raise _Unusable(f"{key}: expected an ISO 8601 timestamp, got {value!r}") from error
-
-
-def _scheme(url: str) -> str:
-    """The URL's scheme, lowercased; "" for text urlsplit refuses (e.g. `http://[x`)."""
-    try:
-        return urlsplit(url).scheme.lower()
-    except ValueError:
-        return ""
-
-
 def _object(value: object) -> JSONObject:
     return value if isinstance(value, dict) else {}
-
-
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _unique(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(values))
 
 
 def _unique_links(links: Iterable[Link]) -> tuple[Link, ...]:
@@ -840,10 +723,6 @@ def _unique_links(links: Iterable[Link]) -> tuple[Link, ...]:
     for link in links:
         by_url.setdefault(link.url, link)
     return tuple(by_url.values())
-
-
-def _kind(value: object) -> str:
-    return "null" if value is None else type(value).__name__
 
 
 FORMATS: Final = (ArchiveFormat(NAME, "Bluesky post JSON", sniff, parse),)

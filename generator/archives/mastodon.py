@@ -45,17 +45,28 @@ from __future__ import annotations
 
 import html as html_lib
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Final
-from urllib.parse import urlsplit
 
 import nh3
 
+from generator.archives._json import (
+    Found,
+    JSONObject,
+    Unusable,
+    as_text,
+    collect_values,
+    finish,
+    first_json_value,
+    join_where,
+    type_name,
+    unique,
+    url_scheme,
+    utc_timestamp,
+)
 from generator.archives.model import (
-    ArchiveFormatError,
     ArchiveParse,
     Link,
     Media,
@@ -66,8 +77,6 @@ from generator.archives.model import (
 from generator.archives.registry import ArchiveFormat
 
 NAME: Final = "mastodon"
-
-JSONObject = dict[str, object]
 
 ALLOWED_TAGS: Final = frozenset({"p", "br", "a", "span"})
 ALLOWED_URL_SCHEMES: Final = frozenset({"http", "https", "mailto"})
@@ -94,19 +103,6 @@ _MEDIA_KINDS: Final[Mapping[str, MediaKind]] = {
 _MAX_EMBED_DEPTH: Final = 4
 
 
-class _Unusable(Exception):
-    """One record cannot become a post; the message becomes a `Skipped` reason."""
-
-
-@dataclass(slots=True)
-class _Found:
-    """What one parse has gathered so far; lives for one `parse` call only."""
-
-    posts: list[Post] = field(default_factory=list)
-    referenced: list[Post] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-
-
 @dataclass(frozen=True, slots=True)
 class RenderedContent:
     """Status content as the model needs it: safe HTML, plain text, real links."""
@@ -129,7 +125,7 @@ def sniff(text: str, filename: str) -> bool:
     JSON lines and for arrays. Twitter v1.1 objects (`id_str`, `user`) and twarc2
     pages (`data`, `includes`) have no `account` and are refused.
     """
-    first = _first_json_value(text)
+    first = first_json_value(text)
     if isinstance(first, dict) and isinstance(first.get("statuses"), list):
         statuses = first["statuses"]
         return bool(statuses) and _looks_like_status(statuses[0])
@@ -138,23 +134,6 @@ def sniff(text: str, filename: str) -> bool:
     if isinstance(first, dict) and _is_quote_entity(first):
         return True
     return _looks_like_status(first)
-
-
-def _first_json_value(text: str) -> object:
-    """The file's first JSON value; for an array, its first element (or None)."""
-    body = text.lstrip("\ufeff \t\r\n")
-    decoder = json.JSONDecoder()
-    try:
-        if body.startswith("["):
-            index = len(body) - len(body[1:].lstrip(" \t\r\n"))
-            if body[index : index + 1] in ("]", ""):
-                return None
-            value, _ = decoder.raw_decode(body, index)
-            return value
-        value, _ = decoder.raw_decode(body)
-        return value
-    except (json.JSONDecodeError, RecursionError):
-        return None
 
 
 def _looks_like_status(value: object) -> bool:
@@ -188,55 +167,11 @@ def _is_quote_entity(value: JSONObject) -> bool:
 
 def parse(text: str, filename: str) -> ArchiveParse:
     """Read every status in the file; bad records are skipped with a reason."""
-    found = _Found()
-    for where, value in _json_values(text):
-        if isinstance(value, Skipped):
-            found.skipped.append(value)
-        elif isinstance(value, list):
-            for number, item in enumerate(value, start=1):
-                _collect(item, _join(where, f"item {number}"), found)
-        else:
-            _collect(value, where, found)
-    return _finish(found)
+    found = collect_values(text, _collect, archive="status archive", expected="status JSON")
+    return finish(found)
 
 
-def _json_values(text: str) -> list[tuple[str, object]]:
-    """The file as one JSON document, else as JSON lines (a bad line is a `Skipped`
-    in its place, so skips are reported in file order).
-
-    JSON lines are only tried when the first line is a JSON value by itself, so a
-    pretty-printed file with one syntax error is reported at its real line
-    instead of as a hundred unparseable "lines".
-    """
-    body = text.lstrip("\ufeff")
-    try:
-        return [("", json.loads(body))]
-    except RecursionError as error:
-        raise ArchiveFormatError("JSON is nested too deeply to be a status archive") from error
-    except json.JSONDecodeError as whole_error:
-        document_error = whole_error
-    values: list[tuple[str, object]] = []
-    for number, line in enumerate(body.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            values.append((f"line {number}", json.loads(line)))
-        except (json.JSONDecodeError, RecursionError) as error:
-            if not values:
-                raise ArchiveFormatError(
-                    f"not valid JSON: {document_error.msg}", line=document_error.lineno
-                ) from error
-            values.append(("", Skipped(f"line {number}", f"not valid JSON: {error}")))
-    if not values:
-        raise ArchiveFormatError("the file is empty: expected status JSON")
-    return values
-
-
-def _join(where: str, part: str) -> str:
-    return f"{where}, {part}" if where else part
-
-
-def _collect(value: object, where: str, found: _Found, wrappers: bool = True) -> None:
+def _collect(value: object, where: str, found: Found, wrappers: bool = True) -> None:
     """Route one JSON value by its shape; never raises for a bad record.
 
     Envelopes and events are unwrapped one level only (`wrappers=False` inside),
@@ -244,16 +179,16 @@ def _collect(value: object, where: str, found: _Found, wrappers: bool = True) ->
     """
     label = where or "the file"
     if not isinstance(value, dict):
-        found.skipped.append(Skipped(label, f"expected a status object, got {_kind(value)}"))
+        found.skipped.append(Skipped(label, f"expected a status object, got {type_name(value)}"))
         return
     statuses = value.get("statuses")
     if wrappers and isinstance(statuses, list) and "id" not in value:
         for number, item in enumerate(statuses, start=1):
             if isinstance(item, dict):
-                _collect(item, _join(where, f"statuses item {number}"), found, wrappers=False)
+                _collect(item, join_where(where, f"statuses item {number}"), found, wrappers=False)
             else:
                 found.skipped.append(
-                    Skipped(_join(label, f"statuses item {number}"), "not a status object")
+                    Skipped(join_where(label, f"statuses item {number}"), "not a status object")
                 )
         return
     if wrappers and _is_stream_event(value):
@@ -264,14 +199,14 @@ def _collect(value: object, where: str, found: _Found, wrappers: bool = True) ->
         return
     try:
         post, embedded = _status_post(value, depth=0)
-    except _Unusable as error:
+    except Unusable as error:
         found.skipped.append(Skipped(label, str(error)))
         return
     found.posts.append(post)
     found.referenced.extend(embedded)
 
 
-def _collect_event(event: JSONObject, where: str, found: _Found) -> None:
+def _collect_event(event: JSONObject, where: str, found: Found) -> None:
     kind = event["event"]
     payload = event.get("payload")
     if kind == "delete":
@@ -289,17 +224,17 @@ def _collect_event(event: JSONObject, where: str, found: _Found) -> None:
             found.skipped.append(Skipped(where, f"event payload is not valid JSON: {error}"))
             return
     if not isinstance(payload, dict):
-        found.skipped.append(Skipped(where, f"event payload is {_kind(payload)}, not a status"))
+        found.skipped.append(Skipped(where, f"event payload is {type_name(payload)}, not a status"))
         return
     _collect(payload, where, found, wrappers=False)
 
 
-def _collect_quote_entity(quote: JSONObject, where: str, found: _Found) -> None:
+def _collect_quote_entity(quote: JSONObject, where: str, found: Found) -> None:
     quoted_status = quote.get("quoted_status")
     if quote.get("state") == "accepted" and isinstance(quoted_status, dict):
         try:
             post, embedded = _status_post(quoted_status, depth=1)
-        except _Unusable as error:
+        except Unusable as error:
             found.skipped.append(Skipped(where, f"quoted status: {error}"))
             return
         found.referenced.append(post)
@@ -313,28 +248,6 @@ def _collect_quote_entity(quote: JSONObject, where: str, found: _Found) -> None:
     )
 
 
-def _finish(found: _Found) -> ArchiveParse:
-    """De-duplicate `referenced` and fill reply handles from posts seen elsewhere."""
-    post_ids = {post.id for post in found.posts}
-    referenced: dict[str, Post] = {}
-    for post in found.referenced:
-        if post.id not in post_ids and post.id not in referenced:
-            referenced[post.id] = post
-    handles = {post.id: post.author_handle for post in (*found.posts, *referenced.values())}
-    return ArchiveParse(
-        posts=tuple(_with_reply_handle(post, handles) for post in found.posts),
-        referenced=tuple(_with_reply_handle(post, handles) for post in referenced.values()),
-        skipped=tuple(found.skipped),
-    )
-
-
-def _with_reply_handle(post: Post, handles: Mapping[str, str]) -> Post:
-    if post.reply_to_id is None or post.reply_to_handle is not None:
-        return post
-    handle = handles.get(post.reply_to_id)
-    return post if handle is None else replace(post, reply_to_handle=handle)
-
-
 # --------------------------------------------------------------------------- status
 
 
@@ -342,17 +255,17 @@ def _status_post(status: JSONObject, depth: int) -> tuple[Post, list[Post]]:
     """One status as a `Post`, plus the posts it embeds (reblogged or quoted)."""
     status_id = _id_text(status.get("id"))
     if status_id is None:
-        raise _Unusable(f"status id: expected a string or integer, got {status.get('id')!r}")
-    created_at = _utc_timestamp(status.get("created_at"), "created_at")
+        raise Unusable(f"status id: expected a string or integer, got {status.get('id')!r}")
+    created_at = utc_timestamp(status.get("created_at"), "created_at")
     account = status.get("account")
     if not isinstance(account, dict):
-        raise _Unusable(f"status {status_id}: no account")
-    handle = _text(account.get("acct")) or _text(account.get("username"))
+        raise Unusable(f"status {status_id}: no account")
+    handle = as_text(account.get("acct")) or as_text(account.get("username"))
     if not handle:
-        raise _Unusable(f"status {status_id}: account has no acct or username")
+        raise Unusable(f"status {status_id}: account has no acct or username")
     visibility = status.get("visibility")
     if visibility is not None and visibility not in PUBLIC_VISIBILITIES:
-        raise _Unusable(
+        raise Unusable(
             f"status {status_id} has visibility {visibility!r}: not republished on a public site"
         )
 
@@ -379,7 +292,7 @@ def _status_post(status: JSONObject, depth: int) -> tuple[Post, list[Post]]:
         source=NAME,
         created_at=created_at,
         author_handle=handle.removeprefix("@"),
-        author_name=_text(account.get("display_name")),
+        author_name=as_text(account.get("display_name")),
         author_id=_id_text(account.get("id")),
         text=text,
         html=html,
@@ -392,7 +305,7 @@ def _status_post(status: JSONObject, depth: int) -> tuple[Post, list[Post]]:
         repost_of_id=repost_of_id,
         links=rendered.links,
         hashtags=_hashtags(status.get("tags"), rendered.hashtag_spellings),
-        mentions=_unique(acct for _, acct, _ in mentions),
+        mentions=unique(acct for _, acct, _ in mentions),
         media=_media(status.get("media_attachments")),
     )
     return post, embedded
@@ -408,7 +321,7 @@ def _embedded(status: JSONObject, depth: int) -> list[Post]:
         return []
     try:
         post, more = _status_post(status, depth + 1)
-    except _Unusable:
+    except Unusable:
         return []
     return [post, *more]
 
@@ -444,7 +357,7 @@ def _spoiler(status: JSONObject) -> str:
         plain = pleroma.get("spoiler_text")
         if isinstance(plain, dict) and isinstance(plain.get("text/plain"), str):
             return str(plain["text/plain"]).strip()
-    return _text(status.get("spoiler_text")).strip()
+    return as_text(status.get("spoiler_text")).strip()
 
 
 def _with_content_warning(spoiler: str, rendered: RenderedContent) -> tuple[str, str]:
@@ -463,10 +376,10 @@ def _mentions(value: object) -> list[tuple[str | None, str, str]]:
     for mention in value:
         if not isinstance(mention, dict):
             continue
-        acct = _text(mention.get("acct")) or _text(mention.get("username"))
+        acct = as_text(mention.get("acct")) or as_text(mention.get("username"))
         if acct:
             mentions.append(
-                (_id_text(mention.get("id")), acct.removeprefix("@"), _text(mention.get("url")))
+                (_id_text(mention.get("id")), acct.removeprefix("@"), as_text(mention.get("url")))
             )
     return mentions
 
@@ -491,7 +404,7 @@ def _reply_handle(
                 return acct
     pleroma = status.get("pleroma")
     if isinstance(pleroma, dict):
-        acct = _text(pleroma.get("in_reply_to_account_acct"))
+        acct = as_text(pleroma.get("in_reply_to_account_acct"))
         if acct:
             return acct.removeprefix("@")
     return None
@@ -501,11 +414,11 @@ def _hashtags(value: object, spellings: Mapping[str, str]) -> tuple[str, ...]:
     names: list[str] = []
     if isinstance(value, list):
         for tag in value:
-            name = _text(tag.get("name")) if isinstance(tag, dict) else ""
+            name = as_text(tag.get("name")) if isinstance(tag, dict) else ""
             name = name.removeprefix("#")
             if name:
                 names.append(spellings.get(name.casefold(), name))
-    return _unique(names)
+    return unique(names)
 
 
 def _media(value: object) -> tuple[Media, ...]:
@@ -518,8 +431,8 @@ def _media(value: object) -> tuple[Media, ...]:
         url = _web_url(attachment.get("remote_url")) or _web_url(attachment.get("url"))
         if url is None:
             continue
-        kind = _MEDIA_KINDS.get(_text(attachment.get("type")), "other")
-        media.append(Media(url=url, kind=kind, alt=_text(attachment.get("description"))))
+        kind = _MEDIA_KINDS.get(as_text(attachment.get("type")), "other")
+        media.append(Media(url=url, kind=kind, alt=as_text(attachment.get("description"))))
     return tuple(media)
 
 
@@ -657,7 +570,7 @@ class _ContentReader(HTMLParser):
         is_mention = (
             bool(anchor.classes & {"mention", "u-url"}) or anchor.href in self._mention_urls
         )
-        if is_hashtag or is_mention or _scheme(anchor.href) not in LINKABLE_SCHEMES:
+        if is_hashtag or is_mention or url_scheme(anchor.href) not in LINKABLE_SCHEMES:
             return
         if all(link.url != anchor.href for link in self.links):
             self.links.append(Link(url=anchor.href, display=shown))
@@ -681,44 +594,10 @@ def _id_text(value: object) -> str | None:
     return None
 
 
-def _utc_timestamp(value: object, key: str) -> datetime:
-    """An ISO 8601 time as aware UTC; a time without an offset is taken as UTC,
-    which is what every Mastodon-API server means (they all send `Z`)."""
-    if not isinstance(value, str):
-        raise _Unusable(f"{key}: expected an ISO 8601 timestamp, got {value!r}")
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-        if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=UTC)
-        return parsed.astimezone(UTC)
-    except (ValueError, OverflowError) as error:
-        raise _Unusable(f"{key}: expected an ISO 8601 timestamp, got {value!r}") from error
-
-
 def _web_url(value: object) -> str | None:
-    if isinstance(value, str) and _scheme(value.strip()) in LINKABLE_SCHEMES:
+    if isinstance(value, str) and url_scheme(value.strip()) in LINKABLE_SCHEMES:
         return value.strip()
     return None
-
-
-def _scheme(url: str) -> str:
-    """The URL's scheme, lowercased; "" for text urlsplit refuses (e.g. `http://[x`)."""
-    try:
-        return urlsplit(url).scheme.lower()
-    except ValueError:
-        return ""
-
-
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _unique(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(values))
-
-
-def _kind(value: object) -> str:
-    return "null" if value is None else type(value).__name__
 
 
 FORMATS: Final = (ArchiveFormat(NAME, "Mastodon status JSON", sniff, parse),)

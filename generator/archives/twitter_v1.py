@@ -49,6 +49,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from generator.archives import _json
 from generator.archives.model import (
     ArchiveFormatError,
     ArchiveParse,
@@ -738,22 +739,13 @@ def first_json_value(text: str) -> object | None:
     """The first JSON value of a document, array or JSON-lines file, decoding no more.
 
     Sniffing runs for every format on every file, so it reads one record, not the file.
+    The shared reader is told to keep this sniffer's long-standing ways (TAGS JSON
+    uses it too): any white space may follow "[", only an array or an object is
+    read, and a first value nested too deeply to decode raises `RecursionError`.
     """
-    body = text.lstrip("\ufeff \t\r\n")
-    decoder = json.JSONDecoder()
-    try:
-        if body.startswith("["):
-            start = len(body) - len(body[1:].lstrip())
-            if start >= len(body) or body[start] == "]":
-                return None
-            value: object = decoder.raw_decode(body, start)[0]
-            return value
-        if body.startswith("{"):
-            value = decoder.raw_decode(body)[0]
-            return value
-    except json.JSONDecodeError:
-        return None
-    return None
+    return _json.first_json_value(
+        text, array_whitespace=None, objects_only=True, raise_on_deep_nesting=True
+    )
 
 
 def looks_like_v1_tweet(value: object) -> bool:

@@ -1,0 +1,178 @@
+"""`chatwiki new chat`: create a write-up, never overwriting anything.
+
+Library functions (the CLI only parses options and prints): a skeleton write-up, or
+a bundle drafted from archives (`drafting.py`) holding `index.md` and the archive as
+`posts.json`. Everything is validated before anything is written, and a bundle is
+assembled in a temporary folder and renamed into place, so a failure leaves nothing
+half-made and an existing chat is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from generator.archives import formats, normalised
+from generator.archives.model import ArchiveFormatError
+from generator.archives.privacy import apply_opt_out
+from generator.config import CONFIG_FILE, parse_config, read_config_text
+from generator.content import CHATS_DIR, duration, local_datetime, parse_chat
+from generator.drafting import draft_from_archive
+from generator.errors import AlreadyExists, ContentError, UsageError
+from generator.model import SiteConfig
+from generator.schema import Invalid, slugify
+
+
+@dataclass(frozen=True, slots=True)
+class NewChat:
+    path: Path  # the write-up written
+    posts: int = 0  # posts stored beside it (drafts from archives)
+
+
+def load_config(source: Path) -> SiteConfig:
+    path = source / CONFIG_FILE
+    if not path.is_file():
+        raise UsageError(f"no {CONFIG_FILE} in {source}: is this a chatwiki site?")
+    text, diagnostics = read_config_text(path)
+    cfg, found = parse_config(text) if text is not None else (None, [])
+    if cfg is None:
+        raise ContentError([*diagnostics, *found])
+    return cfg
+
+
+def _start(text: str, cfg: SiteConfig) -> datetime:
+    try:
+        return local_datetime(cfg.timezone)(text)
+    except Invalid as exc:
+        hint = f" ({exc.hint})" if exc.hint else ""
+        raise UsageError(f"--date: expected {exc.expected}, got {text!r}{hint}") from None
+
+
+def _length(text: str | None) -> timedelta | None:
+    if not text:
+        return None
+    try:
+        return duration(text)
+    except Invalid as exc:
+        raise UsageError(f"--duration: expected {exc.expected}, got {text!r}") from None
+
+
+def _refuse_existing(source: Path, slug: str) -> None:
+    for existing in (source / CHATS_DIR / f"{slug}.md", source / CHATS_DIR / slug):
+        if existing.exists():
+            raise AlreadyExists(f"{existing} already exists; not overwriting it")
+
+
+def _yaml_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML string
+
+
+def skeleton(title: str, date: str, length: str, hashtag: str | None) -> str:
+    lines = ["---", f"title: {_yaml_string(title)}", f"date: {date}", f"duration: {length}"]
+    if hashtag:
+        lines.append(f"hashtag: {_yaml_string(hashtag)}")
+    lines += [
+        "hosts: []",
+        "topics: []",
+        "# summary: One sentence for lists and feeds.",
+        "draft: true  # remove this line to publish",
+        "---",
+        "",
+        "Who hosted, how many took part, and what the chat set out to discuss.",
+        "",
+        "## First topic",
+        "",
+        "What people said, advice that came up, links they shared.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _validate(rel: str, text: str, cfg: SiteConfig, existing: frozenset[str]) -> None:
+    chat, problems = parse_chat(rel, text, cfg, existing)
+    if chat is None:
+        raise ContentError(problems)
+
+
+def new_chat(
+    source: Path, title: str, date: str, length: str | None = None, hashtag: str | None = None
+) -> NewChat:
+    """A skeleton write-up at content/chats/<date>-<slug>.md."""
+    cfg = load_config(source)
+    start = _start(date, cfg)
+    _length(length)
+    slug = f"{start.date().isoformat()}-{slugify(title)}"
+    _refuse_existing(source, slug)
+    rel = f"{CHATS_DIR}/{slug}.md"
+    text = skeleton(title, date.strip(), length or "1h", hashtag)
+    _validate(rel, text, cfg, frozenset())
+    path = source / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite, even racing
+            handle.write(text)
+    except FileExistsError:
+        raise AlreadyExists(f"{path} already exists; not overwriting it") from None
+    return NewChat(path)
+
+
+def new_chat_from_archives(
+    source: Path,
+    title: str,
+    archives: Sequence[Path],
+    date: str | None = None,
+    length: str | None = None,
+    hashtag: str | None = None,
+) -> NewChat:
+    """A bundle drafted from `archives`; options override what the posts say."""
+    cfg = load_config(source)
+    reads = []
+    for path in archives:
+        try:
+            reads.append(formats.read_file(path, label=str(path)))
+        except ArchiveFormatError as exc:
+            raise UsageError(f"{path}: {exc}") from None
+    merged = formats.merge(reads)
+    try:
+        draft = draft_from_archive(
+            title,
+            apply_opt_out(merged, cfg.opt_out),  # the draft must not name them either
+            cfg.timezone,
+            ", ".join(p.name for p in archives),
+            _start(date, cfg) if date else None,
+            _length(length),
+            hashtag,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    slug = f"{draft.start.astimezone(cfg.timezone).date().isoformat()}-{slugify(title)}"
+    _refuse_existing(source, slug)
+    posts_rel = f"{CHATS_DIR}/{slug}/{normalised.FILE_NAME}"
+    _validate(f"{CHATS_DIR}/{slug}/index.md", draft.markdown, cfg, frozenset({posts_rel}))
+    imported = [
+        normalised.ImportedFrom(
+            Path(r.path).name, r.format.name, len(r.parse.posts), len(r.parse.skipped)
+        )
+        for r in reads
+    ]
+    chats = source / CHATS_DIR
+    chats.mkdir(parents=True, exist_ok=True)
+    staging = chats / f".{slug}.tmp-{os.getpid()}"
+    staging.mkdir()
+    try:
+        (staging / normalised.FILE_NAME).write_text(
+            normalised.dump(slug, merged.posts, merged.referenced, imported), encoding="utf-8"
+        )
+        (staging / "index.md").write_text(draft.markdown, encoding="utf-8")
+        bundle = chats / slug
+        _refuse_existing(source, slug)  # again: someone may have made it meanwhile
+        os.rename(staging, bundle)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return NewChat(bundle / "index.md", len(merged.posts))
