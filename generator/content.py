@@ -180,14 +180,7 @@ def parse_chat(
     `series` (slugs of content/series/*.yaml), when given, checks `series:`."""
     out = Collector()
     slug = chat_slug(path)
-    if not schema.SLUG.match(slug):
-        out.error(
-            path,
-            None,
-            None,
-            f"file name {slug!r} is not a URL slug; expected lowercase letters, digits and "
-            f"hyphens, like {schema.slugify(slug)!r}",
-        )
+    schema.check_slug(slug, path, out, "file name")
     fm = split_front_matter(text, path, out)
     if fm is None:
         return None, out.items
@@ -300,15 +293,9 @@ def parse_wiki_page(path: str, text: str) -> tuple[WikiPage | None, list[Diagnos
     out = Collector()
     rel = PurePosixPath(path).relative_to(WIKI_DIR).with_suffix("")
     parts = rel.parts[:-1] if rel.name == "index" and len(rel.parts) > 1 else rel.parts
-    bad = [p for p in parts if not schema.SLUG.match(p)]
-    if bad:
-        out.error(
-            path,
-            None,
-            None,
-            f"path part {bad[0]!r} is not a URL slug; expected lowercase letters, digits and "
-            f"hyphens, like {schema.slugify(bad[0])!r}",
-        )
+    for part in parts:
+        if not schema.check_slug(part, path, out, "path part"):
+            break  # one message per file is enough
     fm = split_front_matter(text, path, out)
     if fm is None:
         return None, out.items

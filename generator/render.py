@@ -237,9 +237,6 @@ class Renderer:
     def page(self, template: str, page_url: str, **context: Any) -> bytes:
         return self.env.get_template(template).render(page_url=page_url, **context).encode("utf-8")
 
-    def templates(self) -> list[str]:
-        return self.env.list_templates()
-
 
 def template_diagnostic(exc: jinja2.TemplateError, template: str) -> Diagnostic:
     """Where in which template a rendering error happened, from Jinja's own traceback."""

@@ -223,14 +223,7 @@ def parse_series(
     """Validate one series file; pure, like `content.parse_chat`."""
     out = Collector()
     slug = series_slug(path)
-    if not schema.SLUG.match(slug):
-        out.error(
-            path,
-            None,
-            None,
-            f"file name {slug!r} is not a URL slug; expected lowercase letters, digits and "
-            f"hyphens, like {schema.slugify(slug)!r}",
-        )
+    schema.check_slug(slug, path, out, "file name")
     try:
         doc = yamlsafe.load(text)
     except yamlsafe.YamlError as exc:

@@ -21,7 +21,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from generator.archives.model import Post
 from generator.errors import Collector, Diagnostic
 from generator.model import Chat, Section, TopicDef, TopicRef
 from generator.schema import slugify
@@ -49,7 +48,6 @@ class Excerpt:
 
     chat: Chat
     section: Section
-    posts: tuple[Post, ...]  # archived posts the section quotes
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +74,6 @@ class TopicIndex:
     entries: tuple[TopicEntry, ...]  # by name
     by_slug: Mapping[str, TopicEntry]
     chat_topics: Mapping[str, tuple[TopicDef, ...]]  # chat slug -> topics it touches
-    section_topics: Mapping[tuple[str, str], TopicDef]  # (chat slug, anchor) -> topic
 
     @property
     def by_recency(self) -> tuple[TopicEntry, ...]:
@@ -193,20 +190,12 @@ def build_topic_index(
             if topic and chat.slug in published and topic not in touched[chat.slug]:
                 touched[chat.slug].append(topic)
     excerpts: dict[str, list[Excerpt]] = defaultdict(list)
-    section_topics: dict[tuple[str, str], TopicDef] = {}
     for chat in ordered:
-        posts_by_id = (
-            {p.id: p for p in (*chat.archive.posts, *chat.archive.referenced)}
-            if chat.archive
-            else {}
-        )
         for section in chat.body.sections:
             topic = _section_topic(chat, section, resolver, out)
             if topic is None:
                 continue
-            quoted = tuple(posts_by_id[r.id] for r in section.post_refs if r.id in posts_by_id)
-            excerpts[topic.slug].append(Excerpt(chat, section, quoted))
-            section_topics[(chat.slug, section.heading.anchor)] = topic
+            excerpts[topic.slug].append(Excerpt(chat, section))
             if topic not in touched[chat.slug]:
                 touched[chat.slug].append(topic)
     for chat in checked:  # validate drafts' markers too
@@ -245,6 +234,5 @@ def build_topic_index(
         entries=tuple(entries),
         by_slug={e.topic.slug: e for e in entries},
         chat_topics={slug: tuple(topics) for slug, topics in sorted(touched.items())},
-        section_topics=section_topics,
     )
     return index, out.items

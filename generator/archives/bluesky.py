@@ -53,20 +53,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Final, Literal
 
-from generator.archives._json import (
-    Found,
-    JSONObject,
-    Unusable,
-    as_text,
-    collect_values,
-    finish,
-    first_json_value,
-    join_where,
-    type_name,
-    unique,
-    url_scheme,
-    utc_timestamp,
-)
+from generator.archives import _json
+from generator.archives._json import Found, JSONObject, Unusable
 from generator.archives.model import (
     ArchiveParse,
     Link,
@@ -141,7 +129,7 @@ def sniff(text: str, filename: str) -> bool:
     carries an `at://` URI or an `app.bsky.*` `$type`, which neither Twitter v1.1
     objects nor twarc2 pages (`data`, `includes`) have.
     """
-    first = first_json_value(text)
+    first = _json.first_json_value(text)
     if not isinstance(first, dict) or "id_str" in first or "includes" in first:
         return False
     for key in ("feed", "posts", "records"):
@@ -175,9 +163,11 @@ def _looks_like_post(value: object) -> bool:
 
 def parse(text: str, filename: str) -> ArchiveParse:
     """Read every post in the file; bad records are skipped with a reason."""
-    found = collect_values(text, _collect, archive="post archive", expected="Bluesky post JSON")
+    found = _json.collect_values(
+        text, _collect, archive="post archive", expected="Bluesky post JSON"
+    )
     # A post whose author is "unknown" must not name the author of a reply to it.
-    return finish(found, unknown_handle=UNKNOWN_HANDLE)
+    return _json.finish(found, unknown_handle=UNKNOWN_HANDLE)
 
 
 def _collect(value: object, where: str, found: Found, wrappers: bool = True) -> None:
@@ -188,17 +178,21 @@ def _collect(value: object, where: str, found: Found, wrappers: bool = True) -> 
     """
     label = where or "the file"
     if not isinstance(value, dict):
-        found.skipped.append(Skipped(label, f"expected a post object, got {type_name(value)}"))
+        found.skipped.append(
+            Skipped(label, f"expected a post object, got {_json.type_name(value)}")
+        )
         return
     for key in ("feed", "posts", "records"):
         items = value.get(key)
         if wrappers and isinstance(items, list):
             for number, item in enumerate(items, start=1):
-                _collect(item, join_where(where, f"{key} item {number}"), found, wrappers=False)
+                _collect(
+                    item, _json.join_where(where, f"{key} item {number}"), found, wrappers=False
+                )
             return
     thread = value.get("thread")
     if wrappers and isinstance(thread, dict):
-        _collect_thread(thread, join_where(where, "thread"), found)
+        _collect_thread(thread, _json.join_where(where, "thread"), found)
         return
     post_view = value.get("post")
     try:
@@ -226,10 +220,10 @@ def _loose_record(value: JSONObject) -> tuple[Post, list[Post]]:
     """A record without a post view: `{uri, value}`, indigo's shape, or bare."""
     indigo_record = value.get("PostRecord")
     if isinstance(indigo_record, dict):
-        did, rkey = as_text(value.get("did")), as_text(value.get("rkey"))
+        did, rkey = _json.as_text(value.get("did")), _json.as_text(value.get("rkey"))
         if not did or not rkey:
             raise Unusable("PostRecord without did and rkey: no post URI")
-        author = _Author(did=did, handle=as_text(value.get("handle")) or UNKNOWN_HANDLE)
+        author = _Author(did=did, handle=_json.as_text(value.get("handle")) or UNKNOWN_HANDLE)
         return _post(indigo_record, f"at://{did}/{POST_COLLECTION}/{rkey}", author, None, 0)
     record_value = value.get("value")
     uri = value.get("uri")
@@ -254,7 +248,7 @@ def _collect_feed_item(item: JSONObject, post_view: JSONObject, found: Found) ->
             context.extend(_context_view(reply.get(key)))
     post, embedded = _post_view(post_view, depth=0, reply_to_handle=parent_handle)
     reason = item.get("reason")
-    if isinstance(reason, dict) and as_text(reason.get("$type")).endswith("#reasonRepost"):
+    if isinstance(reason, dict) and _json.as_text(reason.get("$type")).endswith("#reasonRepost"):
         found.posts.append(_repost(reason, post))
         found.referenced.extend([post, *embedded])
     else:
@@ -285,7 +279,7 @@ def _repost(reason: JSONObject, original: Post) -> Post:
     return Post(
         id=repost_id,
         source=NAME,
-        created_at=utc_timestamp(reason.get("indexedAt"), "reason.indexedAt"),
+        created_at=_json.utc_timestamp(reason.get("indexedAt"), "reason.indexedAt"),
         author_handle=by.handle,
         author_name=by.name,
         author_id=by.did,
@@ -338,14 +332,14 @@ def _is_unavailable(node: JSONObject) -> bool:
 
 def _stub(node: JSONObject) -> Post:
     """A placeholder for a deleted (not found) or blocked post, dated by its TID."""
-    uri = as_text(node.get("uri"))
+    uri = _json.as_text(node.get("uri"))
     parsed = parse_at_uri(uri)
     if parsed is None:
         raise Unusable(f"unavailable post with no usable AT URI: {uri!r}")
     created_at = tid_timestamp(parsed.rkey)
     if created_at is None:
         raise Unusable(f"unavailable post {uri}: its record key is not a TID, so it has no date")
-    blocked = as_text(node.get("$type")).endswith("#blockedPost")
+    blocked = _json.as_text(node.get("$type")).endswith("#blockedPost")
     status: PostStatus = "withheld" if blocked else "deleted"
     return Post(
         id=uri,
@@ -415,7 +409,7 @@ def _post(
     created = record.get("createdAt")
     if not isinstance(created, str) and fallback_time is not None:
         created = fallback_time
-    created_at = utc_timestamp(created, "createdAt")
+    created_at = _json.utc_timestamp(created, "createdAt")
     text = record.get("text")
     rich = apply_facets(text if isinstance(text, str) else "", record.get("facets"))
     embedded = _embed(record.get("embed"), view_embed, url, depth)
@@ -431,7 +425,7 @@ def _post(
         reply_to_id=_reply_parent_uri(record.get("reply")),
         quote_of_id=embedded.quote_of_id,
         links=_unique_links((*rich.links, *embedded.links)),
-        hashtags=unique((*rich.hashtags, *_record_tags(record.get("tags")))),
+        hashtags=_json.unique((*rich.hashtags, *_record_tags(record.get("tags")))),
         mentions=rich.mentions,
         media=tuple(embedded.media),
     )
@@ -466,11 +460,11 @@ def _reply_parent_uri(reply: object) -> str | None:
 def _author(value: object) -> _Author:
     if not isinstance(value, dict):
         return _Author(did=None, handle=UNKNOWN_HANDLE)
-    handle = as_text(value.get("handle")).removeprefix("@")
+    handle = _json.as_text(value.get("handle")).removeprefix("@")
     return _Author(
-        did=as_text(value.get("did")) or None,
+        did=_json.as_text(value.get("did")) or None,
         handle=handle or UNKNOWN_HANDLE,
-        name=as_text(value.get("displayName")),
+        name=_json.as_text(value.get("displayName")),
     )
 
 
@@ -512,13 +506,13 @@ def _embed(
     elif kind == "app.bsky.embed.images":
         found.media = _images(record, view, post_url)
     elif kind == "app.bsky.embed.video" and post_url is not None:
-        alt = as_text(record.get("alt")) or as_text(view.get("alt"))
+        alt = _json.as_text(record.get("alt")) or _json.as_text(view.get("alt"))
         found.media = [Media(url=post_url, kind="video", alt=alt)]
     elif kind == "app.bsky.embed.external":
         external = _object(record.get("external")) or _object(view.get("external"))
-        uri = as_text(external.get("uri"))
-        if url_scheme(uri) in LINKABLE_SCHEMES:
-            found.links = [Link(url=uri, display=as_text(external.get("title")))]
+        uri = _json.as_text(external.get("uri"))
+        if _json.url_scheme(uri) in LINKABLE_SCHEMES:
+            found.links = [Link(url=uri, display=_json.as_text(external.get("title")))]
     return found
 
 
@@ -536,11 +530,11 @@ def _images(record: JSONObject, view: JSONObject, post_url: str | None) -> list[
     for index in range(max(len(records), len(views))):
         image_record = records[index] if index < len(records) else {}
         image_view = views[index] if index < len(views) else {}
-        fullsize = as_text(image_view.get("fullsize"))
-        url = fullsize if url_scheme(fullsize) in LINKABLE_SCHEMES else post_url
+        fullsize = _json.as_text(image_view.get("fullsize"))
+        url = fullsize if _json.url_scheme(fullsize) in LINKABLE_SCHEMES else post_url
         if url is None:
             continue  # a blob with no post URL: nothing a reader could open
-        alt = as_text(image_record.get("alt")) or as_text(image_view.get("alt"))
+        alt = _json.as_text(image_record.get("alt")) or _json.as_text(image_view.get("alt"))
         media.append(Media(url=url, kind="photo", alt=alt))
     return media
 
@@ -550,13 +544,13 @@ def _embed_quote(record: JSONObject, view: JSONObject, depth: int) -> _Embedded:
     found = _Embedded()
     strong_ref = _object(record.get("record"))
     shown = _object(view.get("record"))
-    uri = as_text(strong_ref.get("uri")) or as_text(shown.get("uri"))
+    uri = _json.as_text(strong_ref.get("uri")) or _json.as_text(shown.get("uri"))
     parsed = parse_at_uri(uri)
     if parsed is None or parsed.collection != POST_COLLECTION:
         return found  # a feed generator, list or starter pack: not a quoted post
     found.quote_of_id = uri
     if (
-        as_text(shown.get("$type")).endswith("#viewRecord")
+        _json.as_text(shown.get("$type")).endswith("#viewRecord")
         and isinstance(shown.get("value"), dict)
         and depth + 1 <= _MAX_EMBED_DEPTH
     ):
@@ -592,26 +586,26 @@ def apply_facets(text: str, facets: object) -> RichText:
                 continue
             kind = _feature_kind(feature)
             if kind == "link":
-                uri = as_text(feature.get("uri")).strip()
-                if url_scheme(uri) not in LINKABLE_SCHEMES:
+                uri = _json.as_text(feature.get("uri")).strip()
+                if _json.url_scheme(uri) not in LINKABLE_SCHEMES:
                     continue
                 links.append(Link(url=uri, display=visible or ""))
                 if visible and is_shortened_form(visible, uri):
                     replacements.append((start, end, uri))
             elif kind == "mention":
-                did = as_text(feature.get("did"))
+                did = _json.as_text(feature.get("did"))
                 handle = _visible_handle(visible)
                 if handle or did:
                     mentions.append(handle or did)
             elif kind == "tag":
-                tag = as_text(feature.get("tag")).strip().removeprefix("#")
+                tag = _json.as_text(feature.get("tag")).strip().removeprefix("#")
                 if tag:
                     hashtags.append(tag)
     return RichText(
         text=_replace_ranges(data, replacements),
         links=_unique_links(links),
-        mentions=unique(mentions),
-        hashtags=unique(hashtags),
+        mentions=_json.unique(mentions),
+        hashtags=_json.unique(hashtags),
     )
 
 
@@ -637,7 +631,7 @@ def _facet_range(data: bytes, index: object) -> tuple[int, int, str | None]:
 def _feature_kind(feature: JSONObject) -> FacetKind | None:
     """The feature's kind from `$type`; some writers omit it, and then the one
     required field (`uri`, `did`, `tag`) tells the kind."""
-    kind = as_text(feature.get("$type"))
+    kind = _json.as_text(feature.get("$type"))
     if kind.endswith("#link") or (not kind and "uri" in feature):
         return "link"
     if kind.endswith("#mention") or (not kind and "did" in feature):

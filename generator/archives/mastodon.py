@@ -52,20 +52,8 @@ from typing import Final
 
 import nh3
 
-from generator.archives._json import (
-    Found,
-    JSONObject,
-    Unusable,
-    as_text,
-    collect_values,
-    finish,
-    first_json_value,
-    join_where,
-    type_name,
-    unique,
-    url_scheme,
-    utc_timestamp,
-)
+from generator.archives import _json
+from generator.archives._json import Found, JSONObject, Unusable
 from generator.archives.model import (
     ArchiveParse,
     Link,
@@ -125,7 +113,7 @@ def sniff(text: str, filename: str) -> bool:
     JSON lines and for arrays. Twitter v1.1 objects (`id_str`, `user`) and twarc2
     pages (`data`, `includes`) have no `account` and are refused.
     """
-    first = first_json_value(text)
+    first = _json.first_json_value(text)
     if isinstance(first, dict) and isinstance(first.get("statuses"), list):
         statuses = first["statuses"]
         return bool(statuses) and _looks_like_status(statuses[0])
@@ -167,8 +155,8 @@ def _is_quote_entity(value: JSONObject) -> bool:
 
 def parse(text: str, filename: str) -> ArchiveParse:
     """Read every status in the file; bad records are skipped with a reason."""
-    found = collect_values(text, _collect, archive="status archive", expected="status JSON")
-    return finish(found)
+    found = _json.collect_values(text, _collect, archive="status archive", expected="status JSON")
+    return _json.finish(found)
 
 
 def _collect(value: object, where: str, found: Found, wrappers: bool = True) -> None:
@@ -179,16 +167,22 @@ def _collect(value: object, where: str, found: Found, wrappers: bool = True) -> 
     """
     label = where or "the file"
     if not isinstance(value, dict):
-        found.skipped.append(Skipped(label, f"expected a status object, got {type_name(value)}"))
+        found.skipped.append(
+            Skipped(label, f"expected a status object, got {_json.type_name(value)}")
+        )
         return
     statuses = value.get("statuses")
     if wrappers and isinstance(statuses, list) and "id" not in value:
         for number, item in enumerate(statuses, start=1):
             if isinstance(item, dict):
-                _collect(item, join_where(where, f"statuses item {number}"), found, wrappers=False)
+                _collect(
+                    item, _json.join_where(where, f"statuses item {number}"), found, wrappers=False
+                )
             else:
                 found.skipped.append(
-                    Skipped(join_where(label, f"statuses item {number}"), "not a status object")
+                    Skipped(
+                        _json.join_where(label, f"statuses item {number}"), "not a status object"
+                    )
                 )
         return
     if wrappers and _is_stream_event(value):
@@ -224,7 +218,9 @@ def _collect_event(event: JSONObject, where: str, found: Found) -> None:
             found.skipped.append(Skipped(where, f"event payload is not valid JSON: {error}"))
             return
     if not isinstance(payload, dict):
-        found.skipped.append(Skipped(where, f"event payload is {type_name(payload)}, not a status"))
+        found.skipped.append(
+            Skipped(where, f"event payload is {_json.type_name(payload)}, not a status")
+        )
         return
     _collect(payload, where, found, wrappers=False)
 
@@ -256,11 +252,11 @@ def _status_post(status: JSONObject, depth: int) -> tuple[Post, list[Post]]:
     status_id = _id_text(status.get("id"))
     if status_id is None:
         raise Unusable(f"status id: expected a string or integer, got {status.get('id')!r}")
-    created_at = utc_timestamp(status.get("created_at"), "created_at")
+    created_at = _json.utc_timestamp(status.get("created_at"), "created_at")
     account = status.get("account")
     if not isinstance(account, dict):
         raise Unusable(f"status {status_id}: no account")
-    handle = as_text(account.get("acct")) or as_text(account.get("username"))
+    handle = _json.as_text(account.get("acct")) or _json.as_text(account.get("username"))
     if not handle:
         raise Unusable(f"status {status_id}: account has no acct or username")
     visibility = status.get("visibility")
@@ -292,7 +288,7 @@ def _status_post(status: JSONObject, depth: int) -> tuple[Post, list[Post]]:
         source=NAME,
         created_at=created_at,
         author_handle=handle.removeprefix("@"),
-        author_name=as_text(account.get("display_name")),
+        author_name=_json.as_text(account.get("display_name")),
         author_id=_id_text(account.get("id")),
         text=text,
         html=html,
@@ -305,7 +301,7 @@ def _status_post(status: JSONObject, depth: int) -> tuple[Post, list[Post]]:
         repost_of_id=repost_of_id,
         links=rendered.links,
         hashtags=_hashtags(status.get("tags"), rendered.hashtag_spellings),
-        mentions=unique(acct for _, acct, _ in mentions),
+        mentions=_json.unique(acct for _, acct, _ in mentions),
         media=_media(status.get("media_attachments")),
     )
     return post, embedded
@@ -357,7 +353,7 @@ def _spoiler(status: JSONObject) -> str:
         plain = pleroma.get("spoiler_text")
         if isinstance(plain, dict) and isinstance(plain.get("text/plain"), str):
             return str(plain["text/plain"]).strip()
-    return as_text(status.get("spoiler_text")).strip()
+    return _json.as_text(status.get("spoiler_text")).strip()
 
 
 def _with_content_warning(spoiler: str, rendered: RenderedContent) -> tuple[str, str]:
@@ -376,10 +372,14 @@ def _mentions(value: object) -> list[tuple[str | None, str, str]]:
     for mention in value:
         if not isinstance(mention, dict):
             continue
-        acct = as_text(mention.get("acct")) or as_text(mention.get("username"))
+        acct = _json.as_text(mention.get("acct")) or _json.as_text(mention.get("username"))
         if acct:
             mentions.append(
-                (_id_text(mention.get("id")), acct.removeprefix("@"), as_text(mention.get("url")))
+                (
+                    _id_text(mention.get("id")),
+                    acct.removeprefix("@"),
+                    _json.as_text(mention.get("url")),
+                )
             )
     return mentions
 
@@ -404,7 +404,7 @@ def _reply_handle(
                 return acct
     pleroma = status.get("pleroma")
     if isinstance(pleroma, dict):
-        acct = as_text(pleroma.get("in_reply_to_account_acct"))
+        acct = _json.as_text(pleroma.get("in_reply_to_account_acct"))
         if acct:
             return acct.removeprefix("@")
     return None
@@ -414,11 +414,11 @@ def _hashtags(value: object, spellings: Mapping[str, str]) -> tuple[str, ...]:
     names: list[str] = []
     if isinstance(value, list):
         for tag in value:
-            name = as_text(tag.get("name")) if isinstance(tag, dict) else ""
+            name = _json.as_text(tag.get("name")) if isinstance(tag, dict) else ""
             name = name.removeprefix("#")
             if name:
                 names.append(spellings.get(name.casefold(), name))
-    return unique(names)
+    return _json.unique(names)
 
 
 def _media(value: object) -> tuple[Media, ...]:
@@ -431,8 +431,8 @@ def _media(value: object) -> tuple[Media, ...]:
         url = _web_url(attachment.get("remote_url")) or _web_url(attachment.get("url"))
         if url is None:
             continue
-        kind = _MEDIA_KINDS.get(as_text(attachment.get("type")), "other")
-        media.append(Media(url=url, kind=kind, alt=as_text(attachment.get("description"))))
+        kind = _MEDIA_KINDS.get(_json.as_text(attachment.get("type")), "other")
+        media.append(Media(url=url, kind=kind, alt=_json.as_text(attachment.get("description"))))
     return tuple(media)
 
 
@@ -570,7 +570,7 @@ class _ContentReader(HTMLParser):
         is_mention = (
             bool(anchor.classes & {"mention", "u-url"}) or anchor.href in self._mention_urls
         )
-        if is_hashtag or is_mention or url_scheme(anchor.href) not in LINKABLE_SCHEMES:
+        if is_hashtag or is_mention or _json.url_scheme(anchor.href) not in LINKABLE_SCHEMES:
             return
         if all(link.url != anchor.href for link in self.links):
             self.links.append(Link(url=anchor.href, display=shown))
@@ -595,7 +595,7 @@ def _id_text(value: object) -> str | None:
 
 
 def _web_url(value: object) -> str | None:
-    if isinstance(value, str) and url_scheme(value.strip()) in LINKABLE_SCHEMES:
+    if isinstance(value, str) and _json.url_scheme(value.strip()) in LINKABLE_SCHEMES:
         return value.strip()
     return None
 

@@ -739,9 +739,10 @@ def first_json_value(text: str) -> object | None:
     """The first JSON value of a document, array or JSON-lines file, decoding no more.
 
     Sniffing runs for every format on every file, so it reads one record, not the file.
-    The shared reader is told to keep this sniffer's long-standing ways (TAGS JSON
-    uses it too): any white space may follow "[", only an array or an object is
-    read, and a first value nested too deeply to decode raises `RecursionError`.
+    The code is shared with the Mastodon and Bluesky sniffers; the parameters keep
+    what this one (and TAGS JSON, which uses it) did before they were merged: any
+    white space may follow "[", only an array or an object is read, and a first
+    value nested too deeply to decode raises `RecursionError`.
     """
     return _json.first_json_value(
         text, array_whitespace=None, objects_only=True, raise_on_deep_nesting=True

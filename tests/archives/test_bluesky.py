@@ -391,6 +391,18 @@ def test_link_text_that_is_words_is_kept() -> None:
     assert post.links == (Link(url="https://example.com/", display="this"),)
 
 
+def test_link_facet_over_ordinary_words_displays_those_words() -> None:
+    # The URL is nowhere in the text, so the renderer can only link the words the
+    # facet covers: `display` must be exactly them, and the text must stay as written.
+    text = "Before tonight's chat, read the report from last week"
+    uri = "https://example.org/reports/2024-04.pdf"
+    facets = [facet(text, "the report", {"$type": "app.bsky.richtext.facet#link", "uri": uri})]
+    (post,) = parse_json(view("3kaaaaaaaaa22", record(text, facets))).posts
+    assert post.text == text
+    assert uri not in post.text
+    assert post.links == (Link(url=uri, display="the report"),)
+
+
 def test_javascript_and_other_schemes_are_not_links() -> None:
     text = "click me or this"
     facets = [
