@@ -148,3 +148,24 @@ def test_chat_with_archive_shows_conversation_and_stats(site: Path) -> None:
     assert groups == ["Before the questions", "Q1", "Q2", "Q3"]
     resources = doc.xpath("//section[@class='resources']//li/a[1]/@href")
     assert len(resources) == len(set(resources)) > 0
+
+
+def test_fediverse_chat_is_grouped_under_its_hosts_questions(site: Path) -> None:
+    import html as html_lib
+    import json
+
+    bundle = ROOT / "content/chats/2023-06-13-cpd-log"
+    meta = front_matter(bundle / "index.md")
+    hosts = meta["hosts"] if isinstance(meta["hosts"], list) else [meta["hosts"]]
+    local = {h.lstrip("@").split("@")[0].lower() for h in hosts}
+    statuses = json.loads((bundle / "archive.json").read_text())
+    numbers = sorted({
+        int(m[1])
+        for s in statuses
+        if s["account"]["acct"].split("@")[0].lower() in local
+        and (m := re.match(r"Q(\d+)", re.sub(r"<[^>]+>", "", html_lib.unescape(s["content"]))))
+    })
+    assert len(numbers) >= 2
+    doc = page(site, "chats/2023-06-13-cpd-log")
+    groups = [h.text_content() for h in doc.xpath("//section[@class='group']/h3")]
+    assert [g for g in groups if g.startswith("Q")] == [f"Q{n}" for n in numbers]
