@@ -226,3 +226,29 @@ def test_chat_pages_link_their_topics(example: Path) -> None:
     doc = lxml_html.fromstring((example / "chats/2012-02-16-mentors/index.html").read_bytes())
     hrefs = doc.xpath("//dl[@class='facts']//a/@href")
     assert "../../topics/mentoring/" in hrefs
+
+
+def test_each_topic_has_a_feed_of_its_chats(example: Path) -> None:
+    import feedparser
+
+    for page in (example / "topics").glob("*/index.html"):
+        slug = page.parent.name
+        if slug == "recent":
+            continue
+        doc = lxml_html.fromstring(page.read_bytes())
+        feed_href = doc.xpath("//p[contains(@class, 'subscribe')]/a/@href")[0]
+        assert doc.xpath(f"//link[@rel='alternate'][contains(@href, 'feeds/topics/{slug}.xml')]")
+        feed = feedparser.parse((page.parent / feed_href).resolve().read_bytes())
+        assert not feed.bozo, slug
+        shown = [
+            (item.xpath(".//a")[0].text_content(), item.xpath(".//time/@datetime")[0])
+            for item in doc.xpath(
+                "//section[@class='excerpt']//p[@class='meta'] | "
+                "//section[@aria-labelledby='also']//li"
+            )
+        ]
+        # The feed holds write-ups: chats that have taken place, not announcements.
+        past = {title for title, when in shown if datetime.fromisoformat(when) <= NOW}
+        assert sorted(e.title for e in feed.entries) == sorted(past), slug
+        dates = [e.published_parsed or e.updated_parsed for e in feed.entries]
+        assert dates == sorted(dates, reverse=True)

@@ -51,14 +51,20 @@ def detect(text: str, filename: str) -> ArchiveFormat | None:
 
 def read_text(text: str, filename: str, label: str | None = None) -> ArchiveRead:
     """Detect and parse; raises ArchiveFormatError naming what was expected."""
-    fmt = detect(text, filename)
+    try:
+        fmt = detect(text, filename)
+    except RecursionError:  # JSON nested thousands deep: no archive looks like that
+        raise ArchiveFormatError("the file is nested too deeply to be a chat archive") from None
     if fmt is None:
         raise ArchiveFormatError(
             "not a chat archive chatwiki can read; expected one of: "
             + ", ".join(f.label for f in FORMATS),
             line=1,
         )
-    parsed = fmt.parse(text, filename)
+    try:
+        parsed = fmt.parse(text, filename)
+    except RecursionError:
+        raise ArchiveFormatError("the file is nested too deeply to be a chat archive") from None
     return ArchiveRead(label or filename, fmt, _redact_stubs(parsed))
 
 

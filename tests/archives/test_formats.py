@@ -116,3 +116,8 @@ def test_normalised_file_refuses_a_newer_version_and_skips_bad_posts() -> None:
     assert [p.id for p in parsed.posts] == ["1"]
     assert [s.where for s in parsed.skipped] == ["posts item 2", "posts item 3"]
     assert isinstance(parsed.posts[0], Post)
+
+
+def test_deeply_nested_json_is_refused_not_a_crash() -> None:
+    with pytest.raises(ArchiveFormatError, match="nested too deeply"):
+        formats.read_text("[" * 100_000 + "]" * 100_000, "deep.json")
