@@ -59,7 +59,8 @@ def main() -> None:
         root = args.keep or Path(tmp) / "site"
         if not (root / "site.yaml").exists():
             write_site(root, args.chats)
-        now = datetime(2026, 11, 23, tzinfo=UTC)
+        # Just after the last chat: every write-up is of a past chat, as on a real site.
+        now = datetime(2010, 1, 8, tzinfo=UTC) + timedelta(days=7 * args.chats)
         times = []
         for _ in range(args.repeat):
             started = time.perf_counter()

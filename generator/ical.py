@@ -15,12 +15,13 @@ read, so a calendar app shows exactly the dates the site lists.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, vDuration, vRecur
+from icalendar import Calendar, Timezone, vDuration, vRecur
 from icalendar import Event as VEvent
 
 from generator import urls
@@ -137,8 +138,26 @@ def _finish(cal: Calendar, starts: Iterable[datetime]) -> bytes:
     moments = list(starts)
     first = min((m.date() for m in moments), default=_TZ_UNTIL) - timedelta(days=1)
     last = max([_TZ_UNTIL, *(m.date() + timedelta(days=366) for m in moments)])
-    cal.add_missing_timezones(first_date=first, last_date=last)
+    # Whole years, so the many small calendars of one build share one VTIMEZONE each.
+    first, last = date(first.year, 1, 1), date(last.year, 12, 31)
+    for position, tzid in enumerate(sorted(cal.get_missing_tzids())):
+        timezone = _vtimezone(tzid, first, last)
+        if timezone is not None:
+            cal.subcomponents.insert(position, timezone)
     return bytes(cal.to_ical())
+
+
+@functools.lru_cache(maxsize=64)
+def _vtimezone(tzid: str, first: date, last: date) -> Timezone | None:
+    """The VTIMEZONE for `tzid` over whole years, shared by every calendar of a build.
+
+    Building it from the zone database is the costliest step of a small .ics; the
+    component is only ever serialised, never changed, so one instance can be shared.
+    """
+    try:
+        return Timezone.from_tzid(tzid, first_date=first, last_date=last)
+    except ValueError:  # a zone icalendar does not know: leave it out, as it would
+        return None
 
 
 def _starts(schedule: SeriesSchedule) -> list[datetime]:

@@ -409,6 +409,8 @@ def plan_data_files(
             )
         )
     for event in calendar.events:
+        if event.start <= now:
+            continue  # "add to calendar" is offered only for chats still to come
         origin = event.chat or event.series
         where = origin.source_path if origin else None
         files.append(DataFile(event.ics_url, ical.event_ics, (config, now, event), where))
