@@ -194,7 +194,7 @@ def build(
 ) -> BuildReport:
     """Build the site at `source` into `out`; the old `out` survives any failure.
 
-    `strict`: a wiki link to a missing page or heading is an error, not a warning.
+    `strict`: wiki-link warnings (missing page or heading, ambiguous name) are errors.
     """
     prepared = _prepare(source, now, drafts, strict)
     written = publish(out, source, _produce(prepared))

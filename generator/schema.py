@@ -120,10 +120,26 @@ def validate(
 # --- converters ---------------------------------------------------------------------
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _no_controls(value: str) -> str:
+    """Control characters (NUL, BEL, ESC, a lone CR) break XML feeds and iCalendar
+    lines and mean nothing on a page; they are almost always a paste accident."""
+    found = _CONTROL.search(value)
+    if found:
+        raise Invalid(
+            f"text without control characters (found {found.group(0)!r} at character "
+            f"{found.start() + 1})",
+            show_got=False,
+        )
+    return value
+
+
 def text(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise Invalid("text")
-    result = str(value).strip()
+    result = _no_controls(str(value).strip())
     if not result:
         raise Invalid("non-empty text")
     return result
@@ -142,7 +158,7 @@ def text_list(value: Any) -> tuple[str, ...]:
         isinstance(v, str | int) and not isinstance(v, bool) for v in items
     ):
         raise Invalid("a list of names, like [Anna, Tom]")
-    cleaned = tuple(str(v).strip() for v in items)
+    cleaned = tuple(_no_controls(str(v).strip()) for v in items)
     if any(not v for v in cleaned):
         raise Invalid("a list of non-empty names")
     return cleaned
