@@ -235,10 +235,14 @@ def test_excerpts_keep_link_titles_intact(tmp_site: MakeSite) -> None:
     assert doc.xpath("//section[@class='excerpt']//strong")[0].text == "bold"
 
 
-@pytest.mark.parametrize("bad", ['"Bell\\a site"', '"nul\\0"', '"esc\\e[31m"', '"cr\\rBEGIN:VEVENT"'])
+@pytest.mark.parametrize(
+    "bad", ['"Bell\\a site"', '"nul\\0"', '"esc\\e[31m"', '"cr\\rBEGIN:VEVENT"']
+)
 def test_control_characters_in_text_are_errors(bad: str) -> None:
     _, problems = parse_config(f"title: {bad}\nbase_url: https://x.example/\n")
     assert len(problems) == 1
-    assert problems[0].format().startswith(
-        "site.yaml:1: title: expected text without control characters"
+    assert (
+        problems[0]
+        .format()
+        .startswith("site.yaml:1: title: expected text without control characters")
     )
