@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup, escape
@@ -188,6 +189,14 @@ def _wikilinks(context: jinja2.runtime.Context, html: str, source_path: str) -> 
     return Markup(rewrite_links(str(html), links, lambda url: _rel(context, url)))
 
 
+def _in_site_zone(value: Any, zone: ZoneInfo) -> Any:
+    """A time written with a bare offset ("+01:00") is shown in the site's zone, so it
+    reads "20:00 BST" like every other time rather than "19:00 UTC+01:00"."""
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return value  # a date (series exceptions) or a naive time: nothing to convert
+    return value if isinstance(value.tzinfo, ZoneInfo) else value.astimezone(zone)
+
+
 @jinja2.pass_context
 def _rel(context: jinja2.runtime.Context, target: str) -> str:
     # A page served at any path (404) cannot use relative links: root them instead.
@@ -219,7 +228,9 @@ class Renderer:
         self.env.filters.update(
             rel=_rel,
             safe_url=safe_url,
-            datetime=format_datetime,
+            datetime=lambda value, fmt="long": format_datetime(
+                _in_site_zone(value, globals_["config"].timezone), fmt
+            ),
             absolute=lambda url: urls.absolute(globals_["config"].base_url, url),
             rooted=lambda url: urls.rooted(globals_["config"].base_url, url),
             post_body=post_body,

@@ -92,3 +92,11 @@ def test_titles_and_summaries_are_escaped(tmp_site: MakeSite) -> None:
 )
 def test_safe_url(url: str, expected: str) -> None:
     assert safe_url(url) == expected
+
+
+def test_times_written_with_a_bare_offset_read_in_the_site_zone(tmp_site: MakeSite) -> None:
+    source = tmp_site({"content/chats/a.md": chat_md(date="2012-05-17T20:00+01:00")})
+    build(source, source / "output", NOW)
+    doc = lxml_html.fromstring((source / "output/chats/a/index.html").read_bytes())
+    start = doc.xpath("//time[contains(@class, 'dt-start')]")[0]
+    assert start.text_content() == "Thursday 17 May 2012, 20:00 BST"
