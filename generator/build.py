@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 
 from generator import config as config_stage
-from generator import content, render, urls
+from generator import content, render, search, urls
 from generator import series as series_stage
 from generator.calendar import build_calendar, build_timeline
 from generator.conversation import build_conversation
@@ -31,6 +31,7 @@ from generator.plan import (
     plan_calendar_pages,
     plan_data_files,
     plan_pages,
+    plan_search_page,
     plan_topic_feeds,
 )
 from generator.topics import build_topic_index
@@ -146,6 +147,7 @@ def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) ->
         site, timeline, conversations, topics, links=links, history=history, calendar=calendar
     )
     pages += plan_calendar_pages(site, calendar)
+    pages += plan_search_page(site.config)
     # When each chat and series file entered git: the upcoming feed's announcement dates.
     added = read_added(source, (content.CHATS_DIR, series_stage.SERIES_DIR))
     data = plan_data_files(site, calendar, added, links) + plan_topic_feeds(site, topics, links)
@@ -162,6 +164,8 @@ def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) ->
     ]
     if site.wiki:
         nav.append((urls.WIKI, "Wiki"))
+    if site.config.search:
+        nav.append((urls.SEARCH, "Search"))
     renderer = render.Renderer(
         search_path,
         {
@@ -197,7 +201,9 @@ def build(
     `strict`: wiki-link warnings (missing page or heading, ambiguous name) are errors.
     """
     prepared = _prepare(source, now, drafts, strict)
-    written = publish(out, source, _produce(prepared))
+    # Search indexes the finished pages, so it runs in the staging dir before the swap.
+    finalize = search.indexer(prepared.site.config)
+    written = publish(out, source, _produce(prepared), finalize=finalize)
     return BuildReport(pages=len(prepared.pages), files=written, warnings=prepared.warnings)
 
 

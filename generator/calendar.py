@@ -30,10 +30,6 @@ class Timeline:
     upcoming: tuple[Chat, ...]  # soonest first
     past: tuple[Chat, ...]  # newest first
 
-    @property
-    def next_chat(self) -> Chat | None:
-        return self.upcoming[0] if self.upcoming else None
-
 
 def build_timeline(chats: Sequence[Chat], now: datetime) -> Timeline:
     """A chat is upcoming until it starts."""
@@ -78,9 +74,6 @@ class Event:
         if self.chat is not None and self.chat.hashtag:
             return self.chat.hashtag
         return self.series.hashtag if self.series else None
-
-    def is_upcoming(self, now: datetime) -> bool:
-        return self.start > now
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,15 +142,10 @@ class CalendarIndex:
     def next_event(self) -> Event | None:
         return next((e for e in self.events if e.start > self.now), None)
 
-    def schedule(self, slug: str) -> SeriesSchedule | None:
-        return next((s for s in self.schedules if s.series.slug == slug), None)
-
-    def series_of(self, chat: Chat) -> Series | None:
-        event = self.by_chat.get(chat.slug)
-        return event.series if event else None
-
-    def local_day(self, event: Event) -> date:
-        return event.start.astimezone(self.timezone).date()
+    def has_page(self, event: Event) -> bool:
+        """A chat is its own page; an occurrence with no chat has one (and an .ics)
+        only while it is to come: a past one with no write-up has nothing to show."""
+        return event.chat is not None or event.start > self.now
 
 
 def _event_order(event: Event) -> tuple[datetime, str]:
@@ -165,7 +153,17 @@ def _event_order(event: Event) -> tuple[datetime, str]:
 
 
 def horizon(now: datetime, months_ahead: int) -> datetime:
-    return now + relativedelta(months=months_ahead)
+    try:
+        return now + relativedelta(months=months_ahead)
+    except (OverflowError, ValueError):  # past the year 9999
+        return datetime.max.replace(tzinfo=now.tzinfo)
+
+
+def _day_later(moment: datetime) -> datetime:
+    try:
+        return moment + timedelta(days=1)
+    except OverflowError:
+        return moment
 
 
 def _folded(tag: str | None) -> str:
@@ -228,7 +226,7 @@ def build_calendar(
     matched: set[str] = set()
     for s in sorted(series, key=lambda s: s.slug):
         own = members.get(s.slug, [])
-        through = max([until, *(c.start + timedelta(days=1) for c in own)])
+        through = max([until, *(_day_later(c.start) for c in own)])
         on_date: dict[date, Chat] = {}
         for chat in own:
             on_date.setdefault(chat.start.astimezone(s.timezone).date(), chat)
@@ -297,22 +295,17 @@ def build_months(events: Sequence[Event], timezone: ZoneInfo) -> tuple[Month, ..
     months = []
     for i, (year, month) in enumerate(keys):
         first = date(year, month, 1)
-        following = first + relativedelta(months=1)
         cursor = first - timedelta(days=first.weekday())
         weeks = []
-        while cursor < following:
+        ended = False  # past the last day a date can have (9999-12-31, a Friday)
+        while not ended and (cursor <= first or (cursor.year, cursor.month) == (year, month)):
             week = []
             for _ in range(7):
-                week.append(
-                    Day(
-                        cursor,
-                        cursor.month == month,
-                        tuple(sorted(by_day.get(cursor, ()), key=_event_order))
-                        if cursor.month == month
-                        else (),
-                    )
-                )
-                cursor += timedelta(days=1)
+                in_month = not ended and (cursor.year, cursor.month) == (year, month)
+                events_on = by_day.get(cursor, ()) if in_month else ()
+                week.append(Day(cursor, in_month, tuple(sorted(events_on, key=_event_order))))
+                ended = ended or cursor == date.max
+                cursor = cursor if ended else cursor + timedelta(days=1)
             weeks.append(tuple(week))
         months.append(
             Month(

@@ -63,6 +63,8 @@ SITE_FIELDS: dict[str, Field] = {
     "privacy": Field(lambda v: v, default=None),  # validated below
     "feeds": Field(lambda v: v, default=None),  # validated below
     "calendar": Field(lambda v: v, default=None),  # validated below
+    # false: no search index, no search page (and no Pagefind run at build time).
+    "search": Field(schema.boolean, default=True),
 }
 
 _PERIOD = re.compile(r"^(?:(?P<d>\d+)\s*d)?\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?$")
@@ -79,7 +81,12 @@ def notice_period(value: Any) -> timedelta | None:
         or not any(m.groupdict().values())
     ):
         raise Invalid(expected)
-    period = timedelta(days=int(m["d"] or 0), hours=int(m["h"] or 0), minutes=int(m["m"] or 0))
+    try:
+        period = timedelta(
+            days=int(m["d"] or 0), hours=int(m["h"] or 0), minutes=int(m["m"] or 0)
+        )
+    except OverflowError:  # "99999999999d"
+        raise Invalid("a period between 1 minute and 60 days") from None
     if not timedelta(0) < period <= timedelta(days=60):
         raise Invalid("a period between 1 minute and 60 days")
     return period
@@ -98,9 +105,20 @@ FEEDS_FIELDS: dict[str, Field] = {
     "limit": Field(positive_int, default=FeedSettings().limit),
 }
 
+MAX_MONTHS_AHEAD = 60
+
+
+def months_ahead(value: Any) -> int:
+    """1 to 60: each month ahead is a page per occurrence of every series, and a
+    horizon of centuries would overflow the calendar (and never finish)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_MONTHS_AHEAD:
+        raise Invalid(f"a whole number of months from 1 to {MAX_MONTHS_AHEAD}")
+    return value
+
+
 CALENDAR_FIELDS: dict[str, Field] = {
     # How far ahead of "now" series are expanded into dated pages and lists.
-    "months_ahead": Field(positive_int, default=CalendarSettings().months_ahead),
+    "months_ahead": Field(months_ahead, default=CalendarSettings().months_ahead),
 }
 
 PRIVACY_FIELDS: dict[str, Field] = {
@@ -184,6 +202,7 @@ def parse_config(
             show_handles=privacy["show_handles"],
             feeds=FeedSettings(reminder=feeds["reminder"], limit=feeds["limit"]),
             calendar=CalendarSettings(months_ahead=calendar["months_ahead"]),
+            search=values["search"],
         ),
         out.items,
     )

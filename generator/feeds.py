@@ -14,7 +14,7 @@ whole feed, are stripped from every string; links inside content are made absolu
 because a feed reader has no page to resolve them against.
 
 The upcoming feed is made for feed readers, which hide or misorder items dated in
-the future: an item is dated when the chat was announced (never after `now`) and
+the future: an item is dated when the chat was announced (and left out until then) and
 the chat's start, with its time zone, is in the title. A second item, the
 reminder, is dated `feeds.reminder` before the start and appears once that moment
 has passed.
@@ -41,7 +41,8 @@ from generator.render import format_datetime, post_body
 from generator.wiki import LinkIndex, rewrite_links
 
 # An announcement with no `announced:` date and no git history is taken to have
-# been made this long before the chat (the usual two weeks' notice), or at `now`.
+# been made this long before the chat (the usual two weeks' notice): a fixed date,
+# so the item appears once that moment has passed and keeps its date from then on.
 DEFAULT_NOTICE = timedelta(days=14)
 RSS = "application/rss+xml"
 ATOM = "application/atom+xml"
@@ -174,27 +175,28 @@ def writeup_entries(
     return tuple(writeup_entry(config, c, topic_names, links) for c in newest)
 
 
-def announced_at(
-    event: Event, now: datetime, added: Mapping[str, datetime], months_ahead: int
-) -> datetime:
-    """When `event` was announced, never after `now`.
+def announced_at(event: Event, added: Mapping[str, datetime], months_ahead: int) -> datetime:
+    """When `event` was announced: a fixed fact, never derived from `now`, so a
+    daily rebuild does not redate items. It may be after `now` (an `announced:` date
+    still to come, or two weeks' notice not yet reached): the item is then left out
+    of the feed until that moment (`upcoming_entries`).
 
     A chat: its `announced:` front matter, else the day its file entered git
     (`added`, by source path), else DEFAULT_NOTICE before it starts.
     A series occurrence with no chat file yet: the later of the series' own
     announcement (`announced:` or git) and the day the occurrence came within the
     calendar's horizon (`calendar.months_ahead` before it), when the site first
-    listed it. Both are fixed facts, so a daily rebuild does not redate items.
+    listed it.
     """
     if event.chat is not None:
         found = event.chat.announced or added.get(event.chat.source_path)
-        return min(found or event.start - DEFAULT_NOTICE, now)
+        return found or event.start - DEFAULT_NOTICE
     listed = event.start - relativedelta(months=months_ahead)
     if event.series is not None:
         declared = event.series.announced or added.get(event.series.source_path)
         if declared is not None:
             listed = max(listed, declared)
-    return min(listed, now)
+    return listed
 
 
 def _event_html(
@@ -242,7 +244,9 @@ def upcoming_entries(
         link = urls.absolute(config.base_url, event.url)
         content = _event_html(config, event, topic_names, links)
         tags = (event.hashtag,) if event.hashtag else ()
-        announced = announced_at(event, now, added, config.calendar.months_ahead)
+        announced = announced_at(event, added, config.calendar.months_ahead)
+        if announced > now:
+            continue  # not announced yet: it appears, with this date, once it is
         entries.append(
             FeedEntry(
                 guid=f"{link}#announcement",
@@ -301,7 +305,9 @@ def _add(fg: FeedGenerator, entry: FeedEntry, rss: bool) -> None:
     for term in entry.categories:
         fe.category(term=clean(term))
     if rss:
-        fe.description(clean(entry.summary or entry.title))
+        # RSS <description> is HTML (readers render it): plain text is escaped once
+        # here, and once more as XML by feedgen, so "<i>" reads as text.
+        fe.description(html_lib.escape(clean(entry.summary or entry.title)))
         fe.content(clean(entry.html), type="CDATA")
     else:
         if entry.summary:
@@ -319,7 +325,7 @@ def atom_feed(
     entries: Sequence[FeedEntry],
 ) -> bytes:
     fg = _generator(config, now, feed_url, page_url, title, about)
-    fg.author({"name": config.title})  # Atom requires an author; the community is one
+    fg.author({"name": clean(config.title)})  # Atom requires an author; the community is one
     for entry in entries:
         _add(fg, entry, rss=False)
     return bytes(fg.atom_str(pretty=True))

@@ -21,13 +21,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Timezone, vDuration, vRecur
+from icalendar import Calendar, Timezone, vDuration, vRecur, vText
 from icalendar import Event as VEvent
 
 from generator import urls
 from generator.calendar import CalendarIndex, Event, SeriesSchedule
 from generator.model import Series, SiteConfig
-from generator.series import localise
 
 PRODID = "-//chatwiki//chatwiki static site//EN"
 # Subscribed calendars: ask apps to look again daily (the site rebuilds daily).
@@ -35,10 +34,17 @@ REFRESH = timedelta(days=1)
 # VTIMEZONE transitions are written out to at least here, so an open-ended RRULE
 # reads correctly in apps that trust our VTIMEZONE rather than their own tz data.
 _TZ_UNTIL = date(2038, 1, 1)
+# icalendar computes transitions from the first day to the day after the last.
+_TZ_FIRST_YEAR, _TZ_LAST_YEAR = 1, 9998
 
 
 def uid(config: SiteConfig, name: str) -> str:
-    """A stable, globally unique id: `name@host` (plus the base path, if any)."""
+    """A stable, globally unique id: `name@host` (plus the base path, if any).
+
+    `name` always starts with its kind (`series-`, `chat-`, `occurrence-`), so a
+    series and a chat with one slug, or a chat slugged like an occurrence's date,
+    can never share a UID (a calendar app would keep only one of them).
+    """
     parts = urlsplit(config.base_url)
     path = parts.path.strip("/").replace("/", ".")
     return f"{name}@{parts.hostname}{'.' + path if path else ''}"
@@ -79,9 +85,17 @@ def _event_component(config: SiteConfig, now: datetime, event: Event, name: str)
 
 
 def _at(day: date, series: Series) -> datetime:
-    """The rule's start time on `day`, as the aware datetime an EXDATE names."""
+    """The rule's start time on `day`, as the EXDATE names it.
+
+    That is the rule's own wall-clock value with the TZID, even on a spring-forward
+    day when it does not exist (01:30 on the day 01:00-02:00 is skipped): it is the
+    value a calendar app's RRULE expansion gives that instance, so apps that compare
+    EXDATE and RECURRENCE-ID values literally match it, and apps that compare
+    instants read it as RFC 5545 (3.3.5) says, after the gap, where our pages put
+    the occurrence. RECURRENCE-ID of an override is written the same way.
+    """
     local_time: time = series.start.astimezone(series.timezone).time()
-    return localise(datetime.combine(day, local_time), series.timezone)
+    return datetime.combine(day, local_time, tzinfo=series.timezone)
 
 
 def _series_components(config: SiteConfig, now: datetime, schedule: SeriesSchedule) -> list[VEvent]:
@@ -89,7 +103,7 @@ def _series_components(config: SiteConfig, now: datetime, schedule: SeriesSchedu
     tz = series.timezone
     link = urls.absolute(config.base_url, urls.series(series.slug))
     master = VEvent()
-    _common(master, config, now, series.slug, series.name, link)
+    _common(master, config, now, series_name(series), series.name, link)
     start = series.start.astimezone(tz)
     master.add("dtstart", start)
     master.add("dtend", start + series.duration)
@@ -97,7 +111,11 @@ def _series_components(config: SiteConfig, now: datetime, schedule: SeriesSchedu
     if series.until is not None:
         # RFC 5545: with a TZID'd DTSTART, UNTIL is UTC. The end of the series-local
         # day keeps an occurrence on `until` itself, as our own expansion does.
-        rule["UNTIL"] = datetime.combine(series.until, time(23, 59, 59), tz).astimezone(UTC)
+        last = datetime.combine(series.until, time(23, 59, 59), tz)
+        try:
+            rule["UNTIL"] = last.astimezone(UTC)
+        except OverflowError:  # the end of 9999 in a zone west of UTC
+            rule["UNTIL"] = datetime.max.replace(tzinfo=UTC)
     elif series.count is not None:
         rule["COUNT"] = series.count
     master.add("rrule", rule)
@@ -113,8 +131,8 @@ def _series_components(config: SiteConfig, now: datetime, schedule: SeriesSchedu
     for event in schedule.occurrences:
         if event.chat is None or event.occurrence is None:
             continue
-        override = _event_component(config, now, event, series.slug)
-        override.add("recurrence-id", event.occurrence.start)
+        override = _event_component(config, now, event, series_name(series))
+        override.add("recurrence-id", event.occurrence.nominal)
         components.append(override)
     return components
 
@@ -125,10 +143,13 @@ def _calendar(config: SiteConfig, name: str, description: str) -> Calendar:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("name", name)
-    cal.add("x-wr-calname", name)
+    # TEXT values (RFC 5545 3.3.11, RFC 7986 5.1): backslash, comma, semicolon and
+    # line breaks escaped. icalendar types NAME and the X-WR- properties as unknown
+    # and would copy them raw, so a line break could start a property of its own.
+    cal.add("name", vText(name))
+    cal.add("x-wr-calname", vText(name))
     if description:
-        cal.add("x-wr-caldesc", description)
+        cal.add("x-wr-caldesc", vText(description))
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))
     return cal
@@ -136,10 +157,13 @@ def _calendar(config: SiteConfig, name: str, description: str) -> Calendar:
 
 def _finish(cal: Calendar, starts: Iterable[datetime]) -> bytes:
     moments = list(starts)
-    first = min((m.date() for m in moments), default=_TZ_UNTIL) - timedelta(days=1)
-    last = max([_TZ_UNTIL, *(m.date() + timedelta(days=366) for m in moments)])
-    # Whole years, so the many small calendars of one build share one VTIMEZONE each.
-    first, last = date(first.year, 1, 1), date(last.year, 12, 31)
+    first = min((m.date() for m in moments), default=_TZ_UNTIL)
+    last = max([_TZ_UNTIL, *(m.date() for m in moments)])
+    # Whole years, so the many small calendars of one build share one VTIMEZONE each:
+    # the year before the first event to the year after the last, within the years
+    # a date can have (a chat dated 9999-12-31 must not overflow).
+    first = date(max(first.year - 1, _TZ_FIRST_YEAR), 1, 1)
+    last = date(min(last.year + 1, _TZ_LAST_YEAR), 12, 31)
     for position, tzid in enumerate(sorted(cal.get_missing_tzids())):
         timezone = _vtimezone(tzid, first, last)
         if timezone is not None:
@@ -193,21 +217,28 @@ def series_ics(config: SiteConfig, now: datetime, schedule: SeriesSchedule) -> b
 def event_ics(config: SiteConfig, now: datetime, event: Event) -> bytes:
     """ "Add to calendar" for one event: a single VEVENT, no rule.
 
-    An occurrence gets its own UID (`series-YYYYMMDD@host`): a lone instance with the
-    series' UID and a RECURRENCE-ID but no master confuses several calendar apps.
+    An occurrence gets its own UID (`occurrence-<series>-YYYYMMDD@host`): a lone
+    instance with the series' UID and a RECURRENCE-ID but no master confuses several
+    calendar apps.
     """
     cal = _calendar(config, event.title, "")
     cal.add_component(_event_component(config, now, event, event_name(event)))
     return _finish(cal, [event.start])
 
 
+def series_name(series: Series) -> str:
+    return f"series-{series.slug}"
+
+
 def _one_off_name(event: Event) -> str:
-    assert event.chat is not None
-    return event.chat.slug
+    # Every event not on a series' date has a chat; the key is a fallback for types.
+    return f"chat-{event.chat.slug}" if event.chat else event.key.replace("/", "-")
 
 
 def event_name(event: Event) -> str:
-    """The UID name of an event on its own: the chat's slug, or series plus date."""
+    """The UID name of an event on its own: the chat's, or the occurrence's (series
+    and original date)."""
     if event.occurrence is not None and event.series is not None:
-        return f"{event.series.slug}-{event.occurrence.original.strftime('%Y%m%d')}"
+        day = event.occurrence.original.strftime("%Y%m%d")
+        return f"occurrence-{event.series.slug}-{day}"
     return _one_off_name(event)

@@ -61,6 +61,7 @@ class SiteConfig:
     show_handles: bool = True  # False: participants appear by display name only
     feeds: FeedSettings = FeedSettings()
     calendar: CalendarSettings = CalendarSettings()
+    search: bool = True  # a Pagefind index, a search page and "Search" in the nav
 
 
 @dataclass(frozen=True, slots=True)

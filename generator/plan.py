@@ -117,8 +117,6 @@ def plan_pages(
             "index.html",
             site.config.title,
             {
-                "next_chat": timeline.next_chat,
-                "upcoming": timeline.upcoming,
                 "latest": timeline.past[:LATEST_ON_HOME],
                 # Series occurrences as well as announced chats, soonest first.
                 "upcoming_events": calendar.upcoming[:UPCOMING_ON_HOME] if calendar else (),
@@ -138,10 +136,12 @@ def plan_pages(
         ),
         Page("404.html", "404.html", "Page not found", {"rooted_links": True}),
     ]
-    # Previous/next within the chat's own series (hashtag), computed once per series.
+    # Previous/next within the chat's own series, as the calendar decided membership
+    # (`series:` or the series' hashtag, in any case); other chats by their hashtag.
     neighbours: dict[str, tuple[Any, Any]] = {}
     for _, group in groupby(
-        sorted(site.chats, key=lambda c: c.hashtag or ""), key=lambda c: c.hashtag
+        sorted(site.chats, key=lambda c: neighbour_group(c, calendar)),
+        key=lambda c: neighbour_group(c, calendar),
     ):
         series = sorted(group, key=lambda c: (c.start, c.slug))
         for pos, chat in enumerate(series):
@@ -224,6 +224,17 @@ def plan_pages(
     return pages
 
 
+def neighbour_group(chat: Chat, calendar: CalendarIndex | None) -> tuple[str, str]:
+    """Which chats a chat's previous/next links walk through: its series, the one
+    the calendar matched it to (else the one it names), or chats of its hashtag."""
+    event = calendar.by_chat.get(chat.slug) if calendar else None
+    if event is not None and event.series is not None:
+        return ("series", event.series.slug)
+    if calendar is None and chat.series is not None:
+        return ("series", chat.series)
+    return ("hashtag", (chat.hashtag or "").lstrip("#").casefold())
+
+
 def page_history(
     config: SiteConfig, history: GitHistory | None, source_path: str
 ) -> dict[str, Any]:
@@ -261,6 +272,12 @@ def plan_topic_pages(topics: TopicIndex, links: LinkIndex = NO_LINKS) -> list[Pa
         }
         pages.append(Page(urls.topic(entry.topic.slug), "topic.html", entry.topic.name, context))
     return pages
+
+
+def plan_search_page(config: SiteConfig) -> list[Page]:
+    """The search page (Pagefind's UI over the bundle the build indexes), unless
+    site.yaml says `search: false`."""
+    return [Page(urls.SEARCH, "search.html", "Search")] if config.search else []
 
 
 def find_clashes(
@@ -355,8 +372,8 @@ def plan_calendar_pages(site: Site, calendar: CalendarIndex) -> list[Page]:
             )
         )
         for event in schedule.occurrences:
-            if event.chat is not None:
-                continue
+            if event.chat is not None or not calendar.has_page(event):
+                continue  # a chat is its own event page; a past empty slot has none
             pages.append(
                 Page(
                     event.url,

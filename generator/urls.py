@@ -20,6 +20,14 @@ TOPICS_BY_RECENCY = "topics/recent/"
 CALENDAR = "calendar/"
 FEEDS = "feeds/"
 STATIC = "static/"
+SEARCH = "search/"
+# Pagefind's bundle (index, fragments, its UI files), written by the indexer at build time.
+PAGEFIND = "pagefind/"
+
+
+def pagefind(name: str) -> str:
+    """A file of Pagefind's bundle, such as "pagefind-ui.js"."""
+    return f"{PAGEFIND}{name}"
 
 
 def chat(slug: str) -> str:

@@ -15,7 +15,7 @@ import fcntl
 import glob
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 from generator.errors import OutputError
@@ -97,12 +97,20 @@ def _ours(path: Path) -> bool:
     return path.is_dir() and not path.is_symlink() and (path / MARKER).is_file()
 
 
-def publish(out: Path, source: Path, files: Iterable[tuple[str, bytes]]) -> int:
+def publish(
+    out: Path,
+    source: Path,
+    files: Iterable[tuple[str, bytes]],
+    finalize: Callable[[Path], None] | None = None,
+) -> int:
     """Write `files` (output-relative POSIX path, bytes) as the new site at `out`.
 
     `files` may be a lazy iterator: producing and writing interleave, and an
     exception from it aborts the build with the old output untouched.
-    Returns the number of files written.
+    `finalize(staging_dir)` runs once every file is written and before the swap, for
+    work that needs the finished pages on disk (the search indexer adds its bundle
+    there); it may only add files inside the staging dir, and its failure aborts the
+    build like any other. Returns the number of files written (not counting those).
     """
     check_output_dir(out, source)  # before creating anything, even the lock file
     out = out.absolute()
@@ -122,6 +130,8 @@ def publish(out: Path, source: Path, files: Iterable[tuple[str, bytes]]) -> int:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 dest.write_bytes(data)
                 count += 1
+            if finalize is not None:
+                finalize(staging)
             _swap(staging, out)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)

@@ -99,11 +99,12 @@ def upcoming_list(out: Path, url: str = "calendar/") -> list[tuple[datetime, str
 
 
 def month_events(out: Path) -> list[tuple[datetime, str]]:
-    """(start, title) of every event in every month grid."""
+    """(start, title) of every event in every month grid (a link to its page, or plain
+    text for a past occurrence with no write-up)."""
     found = []
     for index in sorted((out / "calendar").glob("[0-9]*/[0-9][0-9]/index.html")):
         doc = lxml_html.fromstring(index.read_bytes())
-        for a in doc.xpath("//table[contains(@class,'month-grid')]//td//a"):
+        for a in doc.xpath("//table[contains(@class,'month-grid')]//td//*[@class='event']"):
             start = datetime.fromisoformat(a.xpath(".//time")[0].get("datetime"))
             title = a.text_content().split(" ", 2)[2].strip()  # after "20:00 BST "
             found.append((start, title))

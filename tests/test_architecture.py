@@ -13,7 +13,7 @@ LAYERS: list[set[str]] = [
     {"errors", "yamlsafe", "model", "urls", "schema", "archives.model", "archives.registry"},
     {"config", "content", "markdown", "archives", "mdrules", "series"},
     {"topics", "calendar", "wiki", "gitinfo", "conversation"},
-    {"ical", "feeds", "render"},
+    {"ical", "feeds", "render", "search"},
     {"plan", "write"},
     {"build", "importer", "drafting", "scaffold"},
     {"cli", "__init__"},

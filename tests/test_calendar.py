@@ -311,3 +311,56 @@ def test_example_series_files_fit_the_example_chats() -> None:
     index = build_calendar(site.chats, site.series, EXAMPLE_NOW, site.config.timezone)
     for event in index.upcoming:
         assert event.occurrence is not None, f"{event.title} is not on its series' rule"
+
+
+def test_a_past_occurrence_without_a_chat_has_no_page(tmp_site: MakeSite) -> None:
+    """1 and 8 October have passed with no write-up: no page, no .ics, and the month
+    grid shows them as plain text (calendar apps still show them: the rule does)."""
+    out = build_site(make_weekly_site(tmp_site))
+    for day in ("01", "08"):
+        assert not (out / f"calendar/2026/10/{day}/thursday").exists()
+    assert (out / "calendar/2026/10/29/thursday/index.html").is_file()  # still to come
+    grid = page(out, "calendar/2026/10")
+    cell = grid.xpath("//td[@data-date='2026-10-01']")[0]
+    assert not cell.xpath(".//a")
+    assert " ".join(cell.xpath(".//*[@class='event']")[0].text_content().split()) == (
+        "20:00 BST Thursday chat"
+    )
+    linked = {a.get("href") for a in grid.xpath("//a")}
+    for href in linked:
+        target = urljoin("https://x.example/calendar/2026/10/", href or "")
+        rel = target.removeprefix("https://x.example/")
+        if href and not href.startswith(("http", "#")) and not rel.endswith((".ics", ".xml")):
+            assert (out / rel / "index.html").is_file() or (out / rel).is_file(), href
+
+
+def test_previous_and_next_follow_series_membership(tmp_site: MakeSite) -> None:
+    """Membership is by `series:` or the series' hashtag in any case, as the calendar
+    decides it; a differently-cased hashtag is still the same series."""
+    series = (
+        'name: Weekly\nhashtag: "#WeeklyChat"\nstart: 2026-10-01T20:00\n'
+        "rrule: FREQ=WEEKLY;BYDAY=TH\n"
+    )
+    out = build_site(
+        tmp_site(
+            {
+                "content/series/weekly.yaml": series,
+                "content/chats/a.md": chat_md("A", "2026-10-01T20:00", hashtag='"#weeklychat"'),
+                "content/chats/b.md": chat_md("B", "2026-10-08T20:00", series="weekly"),
+                "content/chats/c.md": chat_md("C", "2026-10-15T20:00", hashtag='"#WeeklyChat"'),
+                "content/chats/other.md": chat_md("Other", "2026-10-09T20:00"),
+            }
+        )
+    )
+
+    def links(slug: str) -> tuple[list[str], list[str]]:
+        doc = page(out, f"chats/{slug}")
+        return (
+            [a.text_content() for a in doc.xpath("//a[@rel='prev']")],
+            [a.text_content() for a in doc.xpath("//a[@rel='next']")],
+        )
+
+    assert links("a") == ([], ["B →"])
+    assert links("b") == (["← A"], ["C →"])
+    assert links("c") == (["← B"], [])
+    assert links("other") == ([], [])

@@ -46,8 +46,8 @@ topics:
             "site.yaml:3: timezone: expected an IANA time zone like Europe/London, "
             "got \"Europe/Lundon\" (did you mean 'Europe/London'?)",
             "site.yaml:4: themes: unknown key; expected one of base_url, calendar, description, "
-            "edit_url, feeds, language, privacy, repo_url, theme, timezone, title, topics "
-            "(did you mean 'theme'?)",
+            "edit_url, feeds, language, privacy, repo_url, search, theme, timezone, title, "
+            "topics (did you mean 'theme'?)",
             "site.yaml:6: topics[0].nme: unknown key; expected one of aliases, description, "
             "name, slug (did you mean 'name'?)",
             "site.yaml:6: topics[0].name: required key is missing",

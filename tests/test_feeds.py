@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import feedparser
 import pytest
 
 from generator import feeds, load_site
@@ -99,14 +101,12 @@ def test_announced_at_prefers_front_matter_then_git_then_notice(tmp_site: MakeSi
     special = index.by_chat["2026-10-20-special"]
     october = index.by_chat["2026-10-22-october"]
     git = {"content/chats/2026-10-20-special.md": datetime(2026, 10, 2, tzinfo=UTC)}
-    assert feeds.announced_at(special, DST_NOW, git, 2) == datetime(2026, 10, 2, tzinfo=UTC)
-    assert feeds.announced_at(special, DST_NOW, {}, 2) == special.start - timedelta(days=14)
-    earlier = datetime(2026, 10, 1, tzinfo=UTC)  # never after "now"
-    assert feeds.announced_at(special, earlier, {}, 2) == earlier
+    assert feeds.announced_at(special, git, 2) == datetime(2026, 10, 2, tzinfo=UTC)
+    assert feeds.announced_at(special, {}, 2) == special.start - timedelta(days=14)
     git_october = {october.chat.source_path: datetime(2026, 10, 5, tzinfo=UTC)}  # type: ignore[union-attr]
-    assert feeds.announced_at(october, DST_NOW, git_october, 2) == datetime(
-        2026, 10, 1, tzinfo=LONDON
-    ), "front matter wins over git"
+    assert feeds.announced_at(october, git_october, 2) == datetime(2026, 10, 1, tzinfo=LONDON), (
+        "front matter wins over git"
+    )
 
 
 def test_reminder_period_is_configurable(tmp_site: MakeSite) -> None:
@@ -210,6 +210,21 @@ def feedparser_parse(data: bytes) -> object:
             "site.yaml:6: feeds.limit: expected a whole number of at least 1, got 0",
         ),
         (
+            "calendar:\n  months_ahead: 1200000\n",
+            "site.yaml:6: calendar.months_ahead: expected a whole number of months from 1 to "
+            "60, got 1200000",
+        ),
+        (
+            "calendar:\n  months_ahead: 0\n",
+            "site.yaml:6: calendar.months_ahead: expected a whole number of months from 1 to "
+            "60, got 0",
+        ),
+        (
+            "feeds:\n  reminder: 99999999999d\n",
+            "site.yaml:6: feeds.reminder: expected a period between 1 minute and 60 days, got "
+            '"99999999999d"',
+        ),
+        (
             "calendar:\n  months: 6\n",
             "site.yaml:6: calendar.months: unknown key; expected one of months_ahead "
             "(did you mean 'months_ahead'?)",
@@ -256,3 +271,48 @@ def test_topic_and_series_pages_advertise_their_feeds(tmp_site: MakeSite) -> Non
     assert "https://chat.example.org/feeds/topics/mentoring.xml" in topic
     chat = page(out, "chats/2026-10-22-october").xpath("//head/link[@rel='alternate']/@href")
     assert "https://chat.example.org/series/thursday.ics" in chat
+
+
+def test_an_announcement_without_a_date_keeps_its_date_from_build_to_build(
+    tmp_site: MakeSite,
+) -> None:
+    """No `announced:` and no git: two weeks before the chat, a fixed date. Before
+    then the item is not in the feed; after, every build gives it that date."""
+    source = tmp_site({"content/chats/later.md": chat_md("Later", "2026-12-10T20:00")})
+    link = "https://chat.example.org/chats/later/"
+
+    def announcement(now: datetime) -> datetime | None:
+        feed = parse_feed(build_site(source, now) / "feeds/upcoming.xml")
+        dates = [feed_date(e) for e in feed.entries if e.id == link + "#announcement"]
+        return dates[0] if dates else None
+
+    assert announcement(datetime(2026, 11, 1, tzinfo=UTC)) is None  # not yet two weeks out
+    assert announcement(datetime(2026, 11, 2, tzinfo=UTC)) is None
+    fixed = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
+    assert announcement(datetime(2026, 11, 27, tzinfo=UTC)) == fixed
+    assert announcement(datetime(2026, 11, 28, tzinfo=UTC)) == fixed
+
+
+def test_the_atom_author_is_cleaned_of_control_characters(tmp_site: MakeSite) -> None:
+    config, problems = parse_config(MINIMAL_SITE_YAML)
+    assert config is not None, problems
+    bell = replace(config, title="Bell\a chat")
+    data = feeds.writeups_atom(bell, DST_NOW, ())
+    feed = feedparser.parse(data)
+    assert feed.bozo == 0
+    assert feed.feed.author_detail.name == "Bell chat"
+
+
+def test_a_plain_text_summary_is_text_in_rss(tmp_site: MakeSite) -> None:
+    source = tmp_site(
+        {"content/chats/a.md": chat_md("A", "2026-10-01T20:00", summary='"s <i>i</i> & co"')}
+    )
+    out = build_site(source)
+    # RSS descriptions are HTML: the markup arrives escaped, to be shown as text.
+    [rss] = parse_feed(out / "feeds/write-ups.rss.xml").entries
+    assert "<i>" not in rss.summary
+    assert "&lt;i&gt;i&lt;/i&gt; &amp; co" in rss.summary
+    # Atom says what its summary is: text.
+    [atom] = parse_feed(out / "feeds/write-ups.xml").entries
+    assert atom.summary_detail.type == "text/plain"
+    assert atom.summary == "s <i>i</i> & co"

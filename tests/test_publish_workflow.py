@@ -34,7 +34,6 @@ def test_workflow_runs_on_push_daily_and_by_hand() -> None:
 
 def test_workflow_builds_and_deploys_to_pages() -> None:
     data = load()
-    assert data["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
     steps = data["jobs"]["build"]["steps"]
     uses = [s.get("uses", "") for s in steps]
     checkout = steps[uses.index("actions/checkout@v4")]
@@ -45,8 +44,22 @@ def test_workflow_builds_and_deploys_to_pages() -> None:
     assert "pip install ." in runs
     [build] = [r for r in runs if r.startswith("chatwiki build")]
     assert "--now" not in build, "the daily build must use the time it runs"
+    assert "--strict" in build.split(), "a broken link fails the run, not the site"
     upload = steps[[u.split("@")[0] for u in uses].index("actions/upload-pages-artifact")]
     assert upload["with"]["path"] in build.split()
     deploy = data["jobs"]["deploy"]
     assert deploy["needs"] == "build"
     assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages@")
+
+
+def test_workflow_has_least_privilege() -> None:
+    data = load()
+    assert data.get("permissions") in ({}, None, "{}"), "no permissions by default"
+    assert data["jobs"]["build"]["permissions"] == {"contents": "read"}
+    assert data["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    steps = data["jobs"]["build"]["steps"]
+    [checkout] = [s for s in steps if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkout["with"]["persist-credentials"] is False
+    [setup] = [s for s in steps if s.get("uses", "").startswith("actions/setup-python@")]
+    # `cache: pip` fails in a site repository with no requirements file or pyproject.
+    assert "cache" not in setup["with"]
