@@ -69,6 +69,16 @@ def split_front_matter(text: str, path: str, out: Collector) -> FrontMatter | No
 # --- converters that need the site's time zone ----------------------------------------
 
 
+# Chats are real events. Bounding the years at the source keeps every later step
+# (durations, calendar expansion, .ics time zones) clear of datetime's year-9999 edge.
+YEARS = range(1900, 2201)
+
+
+def check_year(year: int) -> None:
+    if year not in YEARS:
+        raise Invalid(f"a year between {YEARS.start} and {YEARS.stop - 1}")
+
+
 def local_datetime(tz: ZoneInfo) -> Callable[[Any], datetime]:
     """ISO date and time; without an offset it is wall-clock time in `tz`."""
     expected = "an ISO date and time like 2012-02-16T20:00 (optionally with +01:00)"
@@ -80,6 +90,7 @@ def local_datetime(tz: ZoneInfo) -> Callable[[Any], datetime]:
             parsed = datetime.fromisoformat(value.strip())
         except ValueError:
             raise Invalid(expected) from None
+        check_year(parsed.year)
         if parsed.tzinfo is not None:
             return parsed
         local = parsed.replace(tzinfo=tz)
@@ -264,7 +275,8 @@ def parse_chat(
 def _warn_opted_out_mentions(
     path: str, fm: FrontMatter, config: SiteConfig, out: Collector
 ) -> None:
-    """Archives hide opted-out people; a write-up naming them would undo that."""
+    """Archives hide opted-out people; a write-up naming them would undo that, so it
+    is an error: the promise is that their handle appears nowhere on the site."""
     pattern = handle_pattern(config.opt_out)
     if pattern is None:
         return
@@ -280,7 +292,7 @@ def _warn_opted_out_mentions(
         if hit := pattern.search(line):
             found_in.append((number + fm.body_line_offset, None, hit.group(0)))
     for line_number, field, name in found_in:
-        out.warning(
+        out.error(
             path,
             line_number,
             field,

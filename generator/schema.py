@@ -76,7 +76,12 @@ def validate(
     """
     data = doc.data
     for part in base:  # an absent parent (say, no `privacy:` at all) means all defaults
-        data = data.get(part) if isinstance(data, dict) else data[part]
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            data = None
     where = doc.line(base)
     if data is None:
         data = {}

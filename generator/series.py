@@ -192,14 +192,26 @@ def _in_probe_range(start: datetime) -> datetime:
     return start.replace(year=start.year + 400 * cycles)
 
 
+MAX_COUNT = 10_000  # occurrences; a weekly chat for 190 years
+
+
+def _count(value: Any) -> int:
+    number = config_stage.positive_int(value)
+    if number > MAX_COUNT:
+        raise Invalid(f"a count between 1 and {MAX_COUNT}")
+    return number
+
+
 def iso_date(value: Any) -> date:
     expected = "an ISO date like 2026-12-10"
     if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
         raise Invalid(expected)
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise Invalid(expected) from None
+    content.check_year(day.year)
+    return day
 
 
 def wall_clock(tz: ZoneInfo) -> Callable[[Any], datetime]:
@@ -233,7 +245,7 @@ def series_fields(tz: ZoneInfo) -> dict[str, Field]:
         "duration": Field(content.duration, default=content.DEFAULT_DURATION),
         "rrule": Field(recurrence_rule, required=True),
         "until": Field(iso_date),
-        "count": Field(config_stage.positive_int),
+        "count": Field(_count),
         "exceptions": Field(lambda v: v, default=()),  # validated item by item below
         "moves": Field(lambda v: v, default=()),  # validated item by item below
         "hosts": Field(schema.text_list, default=()),

@@ -145,16 +145,54 @@ def test_post_quotes_in_wiki_pages_are_errors(tmp_site: MakeSite) -> None:
     assert code == 1 and "content/wiki/w.md:5: post: quotes post '123', but wiki pages" in out
 
 
-def test_opted_out_host_in_front_matter_is_warned(tmp_site: MakeSite) -> None:
+def test_naming_an_opted_out_participant_in_a_write_up_is_an_error(tmp_site: MakeSite) -> None:
     source = tmp_site(
         {
             "site.yaml": MINIMAL_SITE_YAML + 'privacy:\n  opt_out: ["@quiet"]\n',
-            "content/chats/a.md": chat_md(hosts='["@host", "@Quiet"]'),
+            "content/chats/a.md": chat_md(hosts='["@host", "@Quiet"]', body="Thanks @quiet!\n"),
         }
     )
-    code, out = run("check", str(source))
-    assert code == 0
-    assert "content/chats/a.md:4: warning: hosts: mentions '@Quiet', who opted out" in out
+    code, out = run("build", str(source))
+    assert code == 1
+    assert "content/chats/a.md:4: hosts: mentions '@Quiet', who opted out" in out
+    assert "content/chats/a.md:6: mentions '@quiet', who opted out" in out
+    assert not (source / "output").exists()
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {"content/chats/a.md": chat_md(date="9999-12-31T23:30", duration="2h")},
+            "date: expected a year between 1900 and 2200",
+        ),
+        (
+            {"content/chats/a.md": chat_md(date="0001-01-01T00:10+05:00")},
+            "date: expected a year between 1900 and 2200",
+        ),
+        (
+            {
+                "content/series/s.yaml": "name: A\nstart: 9999-12-31T23:30\nduration: 2h\n"
+                "rrule: FREQ=DAILY\n"
+            },
+            "start: expected a year between 1900 and 2200",
+        ),
+        (
+            {
+                "content/series/s.yaml": "name: A\nstart: 2027-01-07T20:00\nrrule: FREQ=WEEKLY\n"
+                "count: 99999999999999999999\n"
+            },
+            "count: expected a count between 1 and 10000",
+        ),
+        ({"site.yaml": "- a\n- b\n"}, "site.yaml:1: expected a mapping of keys"),
+    ],
+)
+def test_extreme_values_are_diagnostics_not_crashes(
+    tmp_site: MakeSite, files: dict[str, str], expected: str
+) -> None:
+    code, out = run("check", str(tmp_site(files)))
+    assert code == 1, out
+    assert expected in out
 
 
 def test_topics_with_one_address_or_none_are_errors() -> None:

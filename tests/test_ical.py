@@ -6,9 +6,10 @@ import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from icalendar import Calendar
 
-from generator import ical, load_site
+from generator import ContentError, build, ical, load_site
 from generator.calendar import build_calendar
 from tests.calendar_fixtures import (
     DST_NOW,
@@ -19,7 +20,7 @@ from tests.calendar_fixtures import (
     make_weekly_site,
     month_events,
 )
-from tests.conftest import MINIMAL_SITE_YAML, chat_md
+from tests.conftest import MINIMAL_SITE_YAML, NOW, chat_md
 
 HORIZON = datetime(2026, 12, 20, 12, 0, tzinfo=UTC)  # DST_NOW + calendar.months_ahead (2)
 
@@ -253,19 +254,21 @@ def test_uids_of_a_series_a_chat_and_an_occurrence_never_collide(tmp_site: MakeS
     assert "chat-weekly-20261029@chat.example.org" in uids
 
 
-def test_a_chat_at_the_end_of_the_calendar_does_not_crash_the_ics(tmp_site: MakeSite) -> None:
+def test_a_chat_at_the_end_of_the_calendar_is_refused_not_a_crash(tmp_site: MakeSite) -> None:
+    """Dates are bounded where they are read, so no later step meets year 9999."""
     series = "name: Weekly\nhashtag: '#w'\nstart: 2026-10-02T20:00\nrrule: FREQ=WEEKLY;BYDAY=FR\n"
     source = tmp_site(
         {
             "content/series/weekly.yaml": series,
             "content/chats/far.md": chat_md("Far", "9999-12-31T20:00"),
-            "content/chats/far-series.md": chat_md("Far too", "9999-12-31T20:00", hashtag="'#w'"),
         }
     )
-    out = build_site(source)
-    titles = {str(e["SUMMARY"]) for e in components(out / "calendar.ics")}
-    assert {"Far", "Far too"} <= titles
-    assert (out / "calendar/9999/12/index.html").exists()
+    with pytest.raises(ContentError) as exc:
+        build(source, source / "output", NOW)
+    assert [d.format() for d in exc.value.diagnostics] == [
+        "content/chats/far.md:3: date: expected a year between 1900 and 2200, "
+        'got "9999-12-31T20:00"'
+    ]
 
 
 def test_an_occurrence_in_the_spring_gap_reads_the_same_in_the_ics(tmp_site: MakeSite) -> None:

@@ -513,9 +513,9 @@ def test_exceptions_and_moves_far_from_the_start_are_refused_quickly() -> None:
     assert errors(text) == [
         "content/series/weekly.yaml:5: exceptions[0]: expected an ISO date like 2026-12-10, "
         'got "nope"',
-        "content/series/weekly.yaml:5: exceptions[1]: expected a date from 2026-10-01 (the start) "
-        "to 2126-12-31, got 9999-12-30",
-        "content/series/weekly.yaml:7: moves[0].to: expected a date from 2026-10-01 (the start) "
-        "to 2126-12-31, got 9999-12-31",
+        "content/series/weekly.yaml:5: exceptions[1]: expected a year between 1900 and 2200, "
+        'got "9999-12-30"',
+        "content/series/weekly.yaml:7: moves[0].to: expected a year between 1900 and 2200, "
+        'got "9999-12-31T20:00"',
     ]
     assert time_module.perf_counter() - began < 1.0
