@@ -483,7 +483,17 @@ def load_chats(
     files = list(_files(source, CHATS_DIR, out))
     existing = frozenset(files)
     chats: dict[str, Chat] = {}
-    for path in chat_sources(files):
+    sources = chat_sources(files)
+    for path in sorted(set(files) - set(sources)):
+        if PurePosixPath(path).suffix.lower() in (".md", ".markdown"):
+            out.warning(
+                path,
+                None,
+                None,
+                "is not read as a chat; expected content/chats/<slug>.md or "
+                "content/chats/<slug>/index.md (only index.md in a bundle is a write-up)",
+            )
+    for path in sources:
         text = _read(source, path, out)
         if text is None:
             continue

@@ -149,3 +149,21 @@ def test_drafts_are_validated_but_not_published(tmp_site: MakeSite) -> None:
     assert [c.slug for c in site.chats] == ["b"]
     site, _ = load_site(source, NOW, drafts=True)
     assert [c.slug for c in site.chats] == ["a", "b"]
+
+
+def test_markdown_files_that_are_not_read_are_warned(tmp_site: MakeSite) -> None:
+    source = tmp_site(
+        {
+            "content/chats/a.MD": chat_md(),
+            "content/chats/b/notes.md": "notes",
+            "content/chats/b/index.md": chat_md(),
+            "content/chats/c/d/index.md": chat_md(),
+        }
+    )
+    site, diagnostics = load_site(source, NOW)
+    assert [c.slug for c in site.chats] == ["b"]
+    assert sorted(d.path for d in diagnostics if d.severity == "warning") == [
+        "content/chats/a.MD",
+        "content/chats/b/notes.md",
+        "content/chats/c/d/index.md",
+    ]
