@@ -105,6 +105,8 @@ def validate(
                 did_you_mean(key, fields),
             )
         elif raw is not None:
+            if spec.convert in (text, text_list):
+                raw = doc.as_written((*base, key), raw)
             try:
                 result[key] = spec.convert(raw)
             except Invalid as exc:

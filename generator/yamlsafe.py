@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -62,6 +62,17 @@ class YamlDoc:
 
     data: Any
     lines: Mapping[KeyPath, int]
+    # How numbers were typed: `title: 1.50` is the float 1.5 in `data` and "1.50" here,
+    # so a field that wants text gets what the author wrote.
+    spelled: Mapping[KeyPath, str] = field(default_factory=dict)
+
+    def as_written(self, path: KeyPath, value: Any) -> Any:
+        """`value` (found at `path`) with numbers back in the author's spelling."""
+        if isinstance(value, list):
+            return [self.as_written((*path, i), item) for i, item in enumerate(value)]
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return self.spelled.get(path, value)
+        return value
 
     def line(self, path: KeyPath) -> int | None:
         """Line of `path`, or of its nearest ancestor that has one."""
@@ -87,10 +98,11 @@ def load(text: str, line_offset: int = 0) -> YamlDoc:
             f"invalid YAML: {_unmarked(exc)}", _unmarked_line(exc, text, line_offset)
         ) from None
     lines: dict[KeyPath, int] = {}
+    spelled: dict[KeyPath, str] = {}
     if node is None:
         return YamlDoc(None, {(): 1 + line_offset})
-    data = _convert(node, (), lines, line_offset)
-    return YamlDoc(data, lines)
+    data = _convert(node, (), lines, line_offset, spelled)
+    return YamlDoc(data, lines, spelled)
 
 
 def _refuse_aliases(text: str, line_offset: int) -> None:
@@ -144,15 +156,26 @@ def _unmarked_line(exc: yaml.YAMLError, text: str, offset: int) -> int | None:
     return None
 
 
-def _convert(node: Node, path: KeyPath, lines: dict[KeyPath, int], offset: int) -> Any:
+def _convert(
+    node: Node,
+    path: KeyPath,
+    lines: dict[KeyPath, int],
+    offset: int,
+    spelled: dict[KeyPath, str],
+) -> Any:
     line = node.start_mark.line + 1 + offset
     lines[path] = line
     if node.tag not in _ALLOWED_TAGS:
         raise YamlError(f"YAML tag {node.tag!r} is not allowed", line)
     if isinstance(node, ScalarNode):
-        return _scalar(node)
+        value = _scalar(node)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            spelled[path] = node.value
+        return value
     if isinstance(node, SequenceNode):
-        return [_convert(item, (*path, i), lines, offset) for i, item in enumerate(node.value)]
+        return [
+            _convert(item, (*path, i), lines, offset, spelled) for i, item in enumerate(node.value)
+        ]
     if isinstance(node, MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -167,7 +190,7 @@ def _convert(node: Node, path: KeyPath, lines: dict[KeyPath, int], offset: int) 
             if key in result:
                 first = lines.get((*path, key), key_line)
                 raise YamlError(f"duplicate key {key!r} (first given on line {first})", key_line)
-            result[key] = _convert(value_node, (*path, key), lines, offset)
+            result[key] = _convert(value_node, (*path, key), lines, offset, spelled)
             # Point at the key, which is where the reader looks for it.
             lines[(*path, key)] = key_line
         return result

@@ -72,3 +72,13 @@ def test_broken_yaml_is_one_diagnostic_with_a_line() -> None:
     assert len(diagnostics) == 1
     assert diagnostics[0].line == 3
     assert "invalid YAML" in diagnostics[0].message
+
+
+def test_text_fields_keep_numbers_as_typed() -> None:
+    cfg, problems = parse_config(
+        "title: 1.50\nbase_url: https://x.example/\ndescription: 007\n"
+        "topics:\n  - name: 2012\n    aliases: [0.10, Ten]\n"
+    )
+    assert problems == [] and cfg is not None
+    assert (cfg.title, cfg.description) == ("1.50", "007")
+    assert (cfg.topics[0].name, cfg.topics[0].aliases) == ("2012", ("0.10", "Ten"))
