@@ -21,7 +21,7 @@ from generator.calendar import build_calendar, build_timeline
 from generator.conversation import build_conversation
 from generator.errors import ContentError, Diagnostic, UsageError, errors_only
 from generator.feeds import site_feed_links
-from generator.gitinfo import read_added, read_history
+from generator.gitinfo import read_history
 from generator.model import Chat, Site
 from generator.plan import (
     DataFile,
@@ -149,7 +149,9 @@ def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) ->
     pages += plan_calendar_pages(site, calendar)
     pages += plan_search_page(site.config)
     # When each chat and series file entered git: the upcoming feed's announcement dates.
-    added = read_added(source, (content.CHATS_DIR, series_stage.SERIES_DIR))
+    # Not in a shallow clone, where every file would look added in its one commit and
+    # the feed's dates would jump at every push.
+    added = history.added if history is not None and not history.shallow else {}
     data = plan_data_files(site, calendar, added, links) + plan_topic_feeds(site, topics, links)
     search_path = render.theme_dirs(source, site.config.theme)
     statics = [StaticFile(path, f) for path, f in render.static_files(search_path)]

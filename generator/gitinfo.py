@@ -56,9 +56,15 @@ def _no_files() -> Mapping[str, FileHistory]:
     return MappingProxyType({})
 
 
+def _no_dates() -> Mapping[str, datetime]:
+    return MappingProxyType({})
+
+
 @dataclass(frozen=True, slots=True)
 class GitHistory:
     files: Mapping[str, FileHistory] = field(default_factory=_no_files)
+    # When each file was (last) added: the upcoming feed dates announcements by it.
+    added: Mapping[str, datetime] = field(default_factory=_no_dates)
     shallow: bool = False  # a shallow clone: which files exist is right, dates are not
 
     def get(self, source_path: str) -> FileHistory | None:
@@ -67,17 +73,19 @@ class GitHistory:
 
 
 def parse_log(output: str, prefix: str = "") -> GitHistory:
-    """Parse `git log -z --name-only --format=LOG_FORMAT --relative` output.
+    """Parse `git log -z --name-status --format=LOG_FORMAT --relative` output.
 
-    Each record is `\\x1e hash \\x1f date \\x1f author \\0`, then a newline and the
-    record's paths, each ending in `\\0`. For each path the commit with the latest
-    commit date wins (log order breaks ties), so merges of older branches cannot
-    make a page look older than it is. `prefix` is the source's folder inside the
-    repository ("" at the root), for `repo_path`.
+    Each record is `\x1e hash \x1f date \x1f author \0`, then a newline and the
+    record's changes, each a status letter and a path, both ending in `\0`. For each
+    path the commit with the latest commit date wins (log order breaks ties), so
+    merges of older branches cannot make a page look older than it is; the same
+    rule gives the date a path was last added (status "A"). `prefix` is the
+    source's folder inside the repository ("" at the root), for `repo_path`.
     """
     latest: dict[str, FileHistory] = {}
+    added: dict[str, datetime] = {}
     for record in output.split(_RECORD):
-        header, _, names = record.partition("\0")
+        header, _, changes = record.partition("\0")
         fields = header.split(_FIELD)
         if len(fields) != 3:
             continue
@@ -88,13 +96,19 @@ def parse_log(output: str, prefix: str = "") -> GitHistory:
             continue
         if changed.tzinfo is None:
             continue
-        for name in names.lstrip("\n").split("\0"):
+        items = changes.lstrip("\n").split("\0")
+        for status, name in zip(items[0::2], items[1::2], strict=False):
             if not name:
                 continue
             known = latest.get(name)
             if known is None or changed > known.changed:
                 latest[name] = FileHistory(changed, author.strip(), commit, prefix + name)
-    return GitHistory(MappingProxyType(dict(sorted(latest.items()))))
+            if status.startswith("A") and (name not in added or changed > added[name]):
+                added[name] = changed
+    return GitHistory(
+        MappingProxyType(dict(sorted(latest.items()))),
+        MappingProxyType(dict(sorted(added.items()))),
+    )
 
 
 def _git(source: Path, *args: str) -> str | None:
@@ -134,8 +148,8 @@ def read_history(source: Path) -> GitHistory | None:
         source,
         "log",
         "-z",
-        "--name-only",
-        "--no-renames",  # a moved file counts as changed where it now lives
+        "--name-status",  # the status letter also tells when each file was added
+        "--no-renames",  # a moved file counts as changed (and added) where it now lives
         "--no-color",
         "--relative",  # paths relative to `source`, and only files under it
         f"--format={LOG_FORMAT}",
@@ -146,37 +160,3 @@ def read_history(source: Path) -> GitHistory | None:
         return None
     history = parse_log(output, prefix.strip())
     return replace(history, shallow=shallow.strip() != "false")
-
-
-def read_added(source: Path, folders: tuple[str, ...]) -> Mapping[str, datetime]:
-    """When each file under `folders` (source-relative) was added to git, by path.
-
-    The upcoming feed dates a chat's announcement by it (issue 6). A file deleted
-    and added again counts from its latest addition, which `parse_log` keeps. Empty
-    outside git and in a shallow clone, where every file would look added in the
-    one commit the clone knows and the feed's dates would jump at every push.
-    """
-    shallow = _git(source, "rev-parse", "--is-shallow-repository")
-    if shallow is None or shallow.strip() != "false":
-        return _no_files_added()
-    output = _git(
-        source,
-        "log",
-        "-z",
-        "--name-only",
-        "--no-renames",
-        "--no-color",
-        "--diff-filter=A",
-        "--relative",
-        f"--format={LOG_FORMAT}",
-        "--",
-        *folders,
-    )
-    if output is None:
-        return _no_files_added()
-    history = parse_log(output)
-    return MappingProxyType({path: h.changed for path, h in history.files.items()})
-
-
-def _no_files_added() -> Mapping[str, datetime]:
-    return MappingProxyType({})

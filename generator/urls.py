@@ -18,8 +18,6 @@ WIKI = "wiki/"
 TOPICS = "topics/"
 TOPICS_BY_RECENCY = "topics/recent/"
 CALENDAR = "calendar/"
-FEEDS = "feeds/"
-STATIC = "static/"
 SEARCH = "search/"
 # Pagefind's bundle (index, fragments, its UI files), written by the indexer at build time.
 PAGEFIND = "pagefind/"

@@ -209,12 +209,12 @@ def test_without_git_installed_there_is_no_history(
 
 def test_parse_log_latest_commit_wins_and_names_are_taken_whole() -> None:
     output = (
-        "\x1eccc\x1f2024-05-01T10:00:00+02:00\x1fCat\0\ncontent/wiki/new name.md\0"
-        "content/wiki/odd\nname.md\0"
-        "\x1ebbb\x1f2024-06-01T10:00:00+00:00\x1fBob\0\ncontent/wiki/a.md\0"  # a later date
-        "\x1eaaa\x1f2024-01-01T10:00:00+00:00\x1fAnn\0\ncontent/wiki/a.md\0"
-        "content/wiki/new name.md\0"
-        "\x1ebroken header\0\nx.md\0"
+        "\x1eccc\x1f2024-05-01T10:00:00+02:00\x1fCat\0\nM\0content/wiki/new name.md\0"
+        "A\0content/wiki/odd\nname.md\0"
+        "\x1ebbb\x1f2024-06-01T10:00:00+00:00\x1fBob\0\nM\0content/wiki/a.md\0"  # later
+        "\x1eaaa\x1f2024-01-01T10:00:00+00:00\x1fAnn\0\nA\0content/wiki/a.md\0"
+        "A\0content/wiki/new name.md\0"
+        "\x1ebroken header\0\nA\0x.md\0"
     )
     history = parse_log(output, prefix="site/")
     assert list(history.files) == [
@@ -228,4 +228,33 @@ def test_parse_log_latest_commit_wins_and_names_are_taken_whole() -> None:
     assert new is not None and new.author == "Cat"
     assert new.changed == datetime(2024, 5, 1, 10, tzinfo=timezone(timedelta(hours=2)))
     assert new.repo_path == "site/content/wiki/new name.md"
+    # When each file was added: the upcoming feed's announcement dates.
+    assert dict(history.added) == {
+        "content/wiki/a.md": datetime(2024, 1, 1, 10, tzinfo=UTC),
+        "content/wiki/new name.md": datetime(2024, 1, 1, 10, tzinfo=UTC),
+        "content/wiki/odd\nname.md": datetime(2024, 5, 1, 10, tzinfo=timezone(timedelta(hours=2))),
+    }
     assert parse_log("") == parse_log("garbage")
+
+
+def test_the_upcoming_feed_dates_an_announcement_by_the_commit_that_added_it(
+    tmp_path: Path,
+) -> None:
+    import feedparser
+
+    site = tmp_path / "site"
+    (site / "content/chats").mkdir(parents=True)
+    (site / "site.yaml").write_text(SITE_YAML)
+    (site / "content/chats/soon.md").write_text(chat_md(title="Soon", date="2024-03-20T20:00"))
+    git(site, "init", "-q")
+    git(site, "add", "-A")
+    git(site, "commit", "-q", "-m", "Announce", date="2024-03-01T09:00:00+00:00")
+    (site / "content/chats/soon.md").write_text(
+        chat_md(title="Soon", date="2024-03-20T20:00", summary='"Now with a summary."')
+    )
+    git(site, "commit", "-q", "-am", "Edit", date="2024-03-05T09:00:00+00:00")
+    out = tmp_path / "out"
+    build(site, out, datetime(2024, 3, 10, tzinfo=UTC))
+    feed = feedparser.parse((out / "feeds/upcoming.xml").read_bytes())
+    (entry,) = feed.entries
+    assert entry.published_parsed[:3] == (2024, 3, 1)  # added, not last edited

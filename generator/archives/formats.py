@@ -32,7 +32,6 @@ FORMATS: tuple[ArchiveFormat, ...] = (
     *mastodon.FORMATS,
     *bluesky.FORMATS,
 )
-BY_NAME = {f.name: f for f in FORMATS}
 
 
 @dataclass(frozen=True, slots=True)
