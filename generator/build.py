@@ -97,7 +97,7 @@ def load_site(source: Path, now: datetime, drafts: bool = False) -> tuple[Site, 
     decides whether they are part of the site.
     """
     site, hidden, diagnostics = _load(source, now, drafts)
-    _, found = build_topic_index(site.config.topics, site.chats, hidden)
+    _, found = build_topic_index(site.config.topics, site.chats, hidden, site.now)
     diagnostics += found
     diagnostics += _link_index(site, hidden, strict=False).diagnostics
     if errors_only(diagnostics):
@@ -120,7 +120,7 @@ def _link_index(site: Site, hidden: tuple[Chat, ...], strict: bool) -> LinkIndex
 
 def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) -> _Prepared:
     site, hidden, diagnostics = _load(source, now, drafts)
-    topics, found = build_topic_index(site.config.topics, site.chats, hidden)
+    topics, found = build_topic_index(site.config.topics, site.chats, hidden, site.now)
     diagnostics += found
     links = _link_index(site, hidden, strict)
     diagnostics += links.diagnostics

@@ -63,10 +63,9 @@ class TopicEntry:
     excerpts: tuple[Excerpt, ...]  # newest chat first, then page order
     chats: tuple[Chat, ...]  # every chat touching the topic, newest first
     related: tuple[RelatedTopic, ...]
-
-    @property
-    def last_discussed(self) -> datetime | None:
-        return self.chats[0].start if self.chats else None
+    # The newest chat on the topic that has taken place: an announced chat has not
+    # discussed anything yet, so it does not make a topic "recent".
+    last_discussed: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,12 +169,17 @@ def _section_topic(
 
 
 def build_topic_index(
-    declared: Sequence[TopicDef], chats: Sequence[Chat], checked: Iterable[Chat] = ()
+    declared: Sequence[TopicDef],
+    chats: Sequence[Chat],
+    checked: Iterable[Chat] = (),
+    now: datetime | None = None,
 ) -> tuple[TopicIndex, list[Diagnostic]]:
     """Resolve every chat's topics and gather them per topic.
 
     `chats` are the published chats the pages show; `checked` are further chats
-    (drafts) whose topic names are validated but which appear nowhere.
+    (drafts) whose topic names are validated but which appear nowhere. `now` (the
+    build's) separates chats that have happened from announcements; None counts
+    every chat as past.
     """
     out = Collector()
     resolver = _Resolver(declared)
@@ -227,6 +231,9 @@ def build_topic_index(
                 excerpts=tuple(excerpts[slug]),
                 chats=tuple(chats_of[slug]),
                 related=related,
+                last_discussed=next(
+                    (c.start for c in chats_of[slug] if now is None or c.start <= now), None
+                ),
             )
         )
     entries.sort(key=lambda e: (e.topic.name.lower(), e.topic.slug))

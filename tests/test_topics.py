@@ -252,3 +252,12 @@ def test_each_topic_has_a_feed_of_its_chats(example: Path) -> None:
         assert sorted(e.title for e in feed.entries) == sorted(past), slug
         dates = [e.published_parsed or e.updated_parsed for e in feed.entries]
         assert dates == sorted(dates, reverse=True)
+
+
+def test_an_announced_chat_does_not_make_a_topic_recent() -> None:
+    past = chat("a", "2012-01-12T20:00", "## Choosing a mentor\n\nx\n")
+    coming = chat("b", "2027-01-14T20:00", "## Choosing a mentor\n\nSoon.\n")
+    index, _ = build_topic_index(CONFIG.topics, [past, coming], now=NOW)
+    entry = index.by_slug["mentoring"]
+    assert entry.last_discussed == past.start
+    assert [c.slug for c in entry.chats] == ["b", "a"]
