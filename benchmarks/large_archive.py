@@ -18,7 +18,7 @@ from pathlib import Path
 
 from generator import build
 from generator.archives import formats, normalised
-from generator.archives.model import Link, Post
+from generator.core.posts import Link, Post
 
 START = datetime(2012, 2, 16, 20, 0, tzinfo=UTC)
 

@@ -5,7 +5,7 @@ The library API (what the CLI and the tests call):
 """
 
 from generator.build import BuildReport, build, check, load_site
-from generator.errors import ContentError, Diagnostic, OutputError, UsageError
+from generator.core.errors import ContentError, Diagnostic, OutputError, UsageError
 
 __version__ = "0.1.0"
 __all__ = [

@@ -14,15 +14,21 @@ from pathlib import Path
 
 import jinja2
 
-from generator import config as config_stage
-from generator import content, render, search, urls
-from generator import series as series_stage
-from generator.calendar import build_calendar, build_timeline
-from generator.conversation import build_conversation
-from generator.errors import ContentError, Diagnostic, UsageError, errors_only
-from generator.feeds import site_feed_links
-from generator.gitinfo import read_history
-from generator.model import Chat, Site
+from generator.core import urls
+from generator.core.errors import ContentError, Diagnostic, UsageError, errors_only
+from generator.core.model import Chat, Site
+from generator.index.calendar import build_calendar, build_timeline
+from generator.index.conversation import build_conversation
+from generator.index.topics import build_topic_index
+from generator.index.wiki import (
+    LinkIndex,
+    build_link_index,
+    chat_target,
+    link_sources,
+    link_targets,
+)
+from generator.output import render
+from generator.output.feeds import site_feed_links
 from generator.plan import (
     DataFile,
     Page,
@@ -34,9 +40,12 @@ from generator.plan import (
     plan_search_page,
     plan_topic_feeds,
 )
-from generator.topics import build_topic_index
-from generator.wiki import LinkIndex, build_link_index, chat_target, link_sources, link_targets
-from generator.write import publish
+from generator.publish import search
+from generator.publish.write import publish
+from generator.sources import config as config_stage
+from generator.sources import content
+from generator.sources import series as series_stage
+from generator.sources.gitinfo import read_history
 
 
 @dataclass(frozen=True, slots=True)

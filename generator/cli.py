@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from generator import __version__, build, check
-from generator.errors import (
+from generator.core.errors import (
     AlreadyExists,
     ContentError,
     Diagnostic,
@@ -179,7 +179,7 @@ def import_command(files: tuple[Path, ...], slug: str, source: Path) -> None:
     chatwiki's own posts.json. Posts are de-duplicated by id and sorted by time; what
     the bundle already holds is kept. A single-file write-up becomes a bundle.
     """
-    from generator.importer import import_archives
+    from generator.authoring.importer import import_archives
 
     def run() -> None:
         report = import_archives(source, slug, files)
@@ -246,7 +246,7 @@ def new_chat_command(
     bundle content/chats/<date>-<slug>/ holding index.md and the archive as posts.json.
     The result is a draft: remove `draft: true` to publish it.
     """
-    from generator.scaffold import new_chat, new_chat_from_archives
+    from generator.authoring.scaffold import new_chat, new_chat_from_archives
 
     def run() -> None:
         if archives:

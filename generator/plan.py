@@ -14,8 +14,10 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from generator import feeds, ical, urls
-from generator.calendar import (
+from generator.core import urls
+from generator.core.errors import Diagnostic
+from generator.core.model import Chat, Site, SiteConfig, TopicDef
+from generator.index.calendar import (
     CalendarIndex,
     SeriesSchedule,
     Timeline,
@@ -23,12 +25,11 @@ from generator.calendar import (
     describe_rule,
     month_name,
 )
-from generator.conversation import Conversation, Group, Thread
-from generator.errors import Diagnostic
-from generator.gitinfo import GitHistory
-from generator.model import Chat, Site, SiteConfig, TopicDef
-from generator.topics import TopicIndex
-from generator.wiki import NO_LINKS, LinkIndex, breadcrumbs, recently_changed, wiki_sections
+from generator.index.conversation import Conversation, Group, Thread
+from generator.index.topics import TopicIndex
+from generator.index.wiki import NO_LINKS, LinkIndex, breadcrumbs, recently_changed, wiki_sections
+from generator.output import feeds, ical
+from generator.sources.gitinfo import GitHistory
 
 LATEST_ON_HOME = 10
 UPCOMING_ON_HOME = 6  # the next chat and a few more; /calendar/ lists them all

@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from lxml import html as lxml_html
 
 from generator import build, load_site
-from generator.calendar import build_calendar
+from generator.index.calendar import build_calendar
 from tests.calendar_fixtures import (
     DST_NOW,
     LONDON,

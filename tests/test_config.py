@@ -2,7 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
-from generator.config import parse_config
+from generator.sources.config import parse_config
 
 GOOD = """\
 title: Chartership Chat

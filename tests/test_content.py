@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from generator import ContentError, load_site
-from generator.config import parse_config
-from generator.content import parse_chat
+from generator.sources.config import parse_config
+from generator.sources.content import parse_chat
 from tests.conftest import MINIMAL_SITE_YAML, NOW, chat_md
 
 CONFIG, _ = parse_config(MINIMAL_SITE_YAML)

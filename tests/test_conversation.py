@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from generator.archives.model import Link, Post
 from generator.archives.tags import parse_csv
-from generator.conversation import (
+from generator.core.posts import Link, Post
+from generator.index.conversation import (
     Conversation,
     Group,
     Thread,

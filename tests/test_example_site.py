@@ -104,8 +104,7 @@ def test_no_third_party_requests(site: Path) -> None:
 def test_archived_hostile_posts_render_as_text(site: Path) -> None:
     tags = page(site, "chats/2012-02-16-mentors")
     hostile = [
-        el for el in tags.xpath("//div[@class='post-text']")
-        if "<script>" in el.text_content()
+        el for el in tags.xpath("//div[@class='post-text']") if "<script>" in el.text_content()
     ]
     assert hostile, "the TAGS archive's <script> post is shown, as text"
     assert '<script>alert("x")</script> & a link' in hostile[0].text_content()
@@ -159,12 +158,14 @@ def test_fediverse_chat_is_grouped_under_its_hosts_questions(site: Path) -> None
     hosts = meta["hosts"] if isinstance(meta["hosts"], list) else [meta["hosts"]]
     local = {h.lstrip("@").split("@")[0].lower() for h in hosts}
     statuses = json.loads((bundle / "archive.json").read_text())
-    numbers = sorted({
-        int(m[1])
-        for s in statuses
-        if s["account"]["acct"].split("@")[0].lower() in local
-        and (m := re.match(r"Q(\d+)", re.sub(r"<[^>]+>", "", html_lib.unescape(s["content"]))))
-    })
+    numbers = sorted(
+        {
+            int(m[1])
+            for s in statuses
+            if s["account"]["acct"].split("@")[0].lower() in local
+            and (m := re.match(r"Q(\d+)", re.sub(r"<[^>]+>", "", html_lib.unescape(s["content"]))))
+        }
+    )
     assert len(numbers) >= 2
     doc = page(site, "chats/2023-06-13-cpd-log")
     groups = [h.text_content() for h in doc.xpath("//section[@class='group']/h3")]

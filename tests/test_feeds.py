@@ -9,9 +9,10 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from generator import feeds, load_site
-from generator.calendar import build_calendar
-from generator.config import parse_config
+from generator import load_site
+from generator.index.calendar import build_calendar
+from generator.output import feeds
+from generator.sources.config import parse_config
 from tests.calendar_fixtures import (
     DST_NOW,
     LONDON,
@@ -169,7 +170,7 @@ def test_series_feed_holds_the_series_writeups(tmp_site: MakeSite) -> None:
 def test_topic_feed_is_one_call_with_entries() -> None:
     cfg, _ = parse_config(MINIMAL_SITE_YAML)
     assert cfg is not None
-    from generator.model import TopicDef
+    from generator.core.model import TopicDef
 
     topic = TopicDef("mentors", "Mentors", "Finding one.")
     entries = [

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from generator import build, gitinfo
-from generator.gitinfo import parse_log, read_history
+from generator import build
+from generator.sources import gitinfo
+from generator.sources.gitinfo import parse_log, read_history
 from tests.conftest import MINIMAL_SITE_YAML, NOW, chat_md
 
 MakeSite = Callable[[Mapping[str, str | bytes]], Path]

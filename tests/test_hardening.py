@@ -9,10 +9,10 @@ from lxml import html as lxml_html
 
 from generator import ContentError, build
 from generator.cli import main
-from generator.config import parse_config
-from generator.content import parse_chat
-from generator.render import safe_url
-from generator.topics import build_topic_index
+from generator.index.topics import build_topic_index
+from generator.output.render import safe_url
+from generator.sources.config import parse_config
+from generator.sources.content import parse_chat
 from tests.conftest import MINIMAL_SITE_YAML, NOW, chat_md
 
 MakeSite = Callable[[Mapping[str, str | bytes]], Path]

@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from icalendar import Calendar
 
-from generator import ContentError, build, ical, load_site
-from generator.calendar import build_calendar
+from generator import ContentError, build, load_site
+from generator.index.calendar import build_calendar
+from generator.output import ical
 from tests.calendar_fixtures import (
     DST_NOW,
     LONDON,

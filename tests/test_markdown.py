@@ -3,7 +3,7 @@
 import pytest
 from lxml import html as lxml_html
 
-from generator.markdown import render
+from generator.markdown.bodies import render
 
 HOSTILE = [
     "[x](javascript:alert(1))",

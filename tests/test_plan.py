@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
-from generator.archives.model import Post
-from generator.conversation import build_conversation
+from generator.core.posts import Post
+from generator.index.conversation import build_conversation
 from generator.plan import paginate
 
 START = datetime(2012, 2, 16, 20, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ import pytest
 from lxml import html as lxml_html
 
 from generator import ContentError, build
-from generator.render import safe_url
+from generator.output.render import safe_url
 from tests.conftest import NOW, chat_md
 
 MakeSite = Callable[[Mapping[str, str | bytes]], Path]

@@ -17,8 +17,8 @@ import yaml
 from lxml import html as lxml_html
 
 from generator import build
-from generator.errors import OutputError
-from generator.search import search_language
+from generator.core.errors import OutputError
+from generator.publish.search import search_language
 from tests.conftest import MINIMAL_SITE_YAML, NOW, ROOT, chat_md
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -140,17 +140,13 @@ def test_opted_out_participants_are_not_in_the_search_index(site: Path) -> None:
             assert handle.encode() not in data.lower(), f"{handle} is in {path}"
 
 
-def test_two_builds_are_byte_identical_including_the_index(
-    site: Path, tmp_path: Path
-) -> None:
+def test_two_builds_are_byte_identical_including_the_index(site: Path, tmp_path: Path) -> None:
     again = tmp_path / "output"
     build(ROOT, again, NOW)
 
     def tree(root: Path) -> dict[str, bytes]:
         return {
-            f.relative_to(root).as_posix(): f.read_bytes()
-            for f in root.rglob("*")
-            if f.is_file()
+            f.relative_to(root).as_posix(): f.read_bytes() for f in root.rglob("*") if f.is_file()
         }
 
     first, second = tree(site), tree(again)
@@ -270,9 +266,7 @@ def test_searching_a_topic_name_in_the_browser_finds_its_page(site: Path) -> Non
             browser.close()
 
 
-def test_search_works_when_the_site_is_served_under_a_sub_path(
-    site: Path, tmp_path: Path
-) -> None:
+def test_search_works_when_the_site_is_served_under_a_sub_path(site: Path, tmp_path: Path) -> None:
     """Pagefind's result links start at the bundle's folder, not at the host root."""
     sync_playwright = _browser_or_skip()
     (tmp_path / "sub").symlink_to(site, target_is_directory=True)

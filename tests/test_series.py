@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from generator import ContentError, load_site
-from generator.calendar import describe_period, describe_rule
-from generator.config import parse_config
-from generator.model import SiteConfig
-from generator.series import occurrences, parse_series
+from generator.core.model import SiteConfig
+from generator.index.calendar import describe_period, describe_rule
+from generator.sources.config import parse_config
+from generator.sources.series import occurrences, parse_series
 from tests.conftest import MINIMAL_SITE_YAML, NOW, chat_md
 
 MakeSite = Callable[[Mapping[str, str | bytes]], Path]

@@ -12,10 +12,10 @@ from lxml import html as lxml_html
 
 from generator import build
 from generator.cli import main
-from generator.config import parse_config
-from generator.content import parse_chat
-from generator.model import Chat
-from generator.topics import build_topic_index, topic_key
+from generator.core.model import Chat
+from generator.index.topics import build_topic_index, topic_key
+from generator.sources.config import parse_config
+from generator.sources.content import parse_chat
 from tests.conftest import MINIMAL_SITE_YAML, ROOT, chat_md
 
 MakeSite = Callable[[Mapping[str, str | bytes]], Path]

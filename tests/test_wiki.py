@@ -14,10 +14,8 @@ from click.testing import CliRunner
 from lxml import html as lxml_html
 
 from generator.cli import main
-from generator.config import parse_config
-from generator.content import parse_chat, parse_wiki_page
-from generator.model import Chat, Series, WikiPage
-from generator.wiki import (
+from generator.core.model import Chat, Series, WikiPage
+from generator.index.wiki import (
     LinkIndex,
     ResolvedLink,
     breadcrumbs,
@@ -29,6 +27,8 @@ from generator.wiki import (
     rewrite_links,
     wiki_sections,
 )
+from generator.sources.config import parse_config
+from generator.sources.content import parse_chat, parse_wiki_page
 from tests.conftest import MINIMAL_SITE_YAML, chat_md
 
 MakeSite = Callable[[Mapping[str, str | bytes]], Path]

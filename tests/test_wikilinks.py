@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from markdown_it.utils import read_fixture_file
 
-from generator.markdown import render
-from generator.mdrules.wikilinks import parse_link
-from generator.model import WikiLinkRef
+from generator.core.model import WikiLinkRef
+from generator.markdown.bodies import render
+from generator.markdown.wikilinks import parse_link
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wikilinks.md"
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import OutputError
-from generator.write import MARKER, check_output_dir, publish
+from generator.core.errors import OutputError
+from generator.publish.write import MARKER, check_output_dir, publish
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

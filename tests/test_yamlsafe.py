@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from generator.yamlsafe import YamlError, load
+from generator.core.yamlsafe import YamlError, load
 
 
 def test_plain_scalars_keep_what_the_author_typed() -> None:

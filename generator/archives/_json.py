@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Final
 from urllib.parse import urlsplit
 
-from generator.archives.model import ArchiveFormatError, ArchiveParse, Post, Skipped
+from generator.core.posts import ArchiveFormatError, ArchiveParse, Post, Skipped
 
 JSONObject = dict[str, object]
 

@@ -55,7 +55,8 @@ from typing import Final, Literal
 
 from generator.archives import _json
 from generator.archives._json import Found, JSONObject, Unusable
-from generator.archives.model import (
+from generator.archives.registry import ArchiveFormat
+from generator.core.posts import (
     ArchiveParse,
     Link,
     Media,
@@ -63,7 +64,6 @@ from generator.archives.model import (
     PostStatus,
     Skipped,
 )
-from generator.archives.registry import ArchiveFormat
 
 NAME: Final = "bluesky"
 

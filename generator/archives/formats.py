@@ -20,8 +20,8 @@ from generator.archives import (
     twitter_v1,
     twitter_v2,
 )
-from generator.archives.model import ArchiveFormatError, ArchiveParse, Post, Skipped
 from generator.archives.registry import ArchiveFormat
+from generator.core.posts import ArchiveFormatError, ArchiveParse, Post, Skipped
 
 FORMATS: tuple[ArchiveFormat, ...] = (
     *normalised.FORMATS,

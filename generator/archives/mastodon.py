@@ -54,7 +54,8 @@ import nh3
 
 from generator.archives import _json
 from generator.archives._json import Found, JSONObject, Unusable
-from generator.archives.model import (
+from generator.archives.registry import ArchiveFormat
+from generator.core.posts import (
     ArchiveParse,
     Link,
     Media,
@@ -62,7 +63,6 @@ from generator.archives.model import (
     Post,
     Skipped,
 )
-from generator.archives.registry import ArchiveFormat
 
 NAME: Final = "mastodon"
 

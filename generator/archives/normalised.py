@@ -14,7 +14,7 @@ export, and builds never re-parse five vendor formats. The format:
       "referenced": [Post, ...]           # context-only posts (quoted/reposted originals)
     }
 
-A Post object has the fields of `generator.archives.model.Post`: `id`, `source`,
+A Post object has the fields of `generator.core.posts.Post`: `id`, `source`,
 `created_at` (ISO 8601 UTC with "Z"), `author_handle` are always present; the rest
 (`author_name`, `author_id`, `text`, `html`, `url`, `reply_to_id`, `reply_to_handle`,
 `quote_of_id`, `repost_of_id`, `links` [{url, display}], `hashtags`, `mentions`,
@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, get_args
 
-from generator.archives.model import (
+from generator.archives.registry import ArchiveFormat
+from generator.core.posts import (
     ArchiveFormatError,
     ArchiveParse,
     Link,
@@ -40,7 +41,6 @@ from generator.archives.model import (
     PostStatus,
     Skipped,
 )
-from generator.archives.registry import ArchiveFormat
 
 NAME = "chatwiki"
 VERSION = 1

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from generator.archives.formats import blank
-from generator.archives.model import ArchiveParse, Post
 from generator.archives.twitter_v1 import legacy_retweet_of
+from generator.core.posts import ArchiveParse, Post
 
 REDACTED = "[withheld]"
 

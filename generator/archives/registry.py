@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from generator.archives.model import ArchiveParse
+from generator.core.posts import ArchiveParse
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from generator.archives.model import ArchiveFormatError, ArchiveParse, Post, Skipped
 from generator.archives.registry import ArchiveFormat
 from generator.archives.twitter_v1 import (
     assemble,
@@ -48,6 +47,7 @@ from generator.archives.twitter_v1 import (
     parse_twitter_datetime,
     status_url,
 )
+from generator.core.posts import ArchiveFormatError, ArchiveParse, Post, Skipped
 
 __all__ = [
     "FORMATS",

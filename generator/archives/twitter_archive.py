@@ -30,7 +30,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from generator.archives.model import ArchiveFormatError, ArchiveParse, Post, Skipped
 from generator.archives.registry import ArchiveFormat
 from generator.archives.twitter_v1 import (
     TweetRecordError,
@@ -39,6 +38,7 @@ from generator.archives.twitter_v1 import (
     post_from_v1,
     status_url,
 )
+from generator.core.posts import ArchiveFormatError, ArchiveParse, Post, Skipped
 
 SOURCE = "twitter-archive"
 UNKNOWN_HANDLE = "unknown"

@@ -50,7 +50,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from generator.archives import _json
-from generator.archives.model import (
+from generator.archives.registry import ArchiveFormat
+from generator.core.posts import (
     ArchiveFormatError,
     ArchiveParse,
     Link,
@@ -60,7 +61,6 @@ from generator.archives.model import (
     PostStatus,
     Skipped,
 )
-from generator.archives.registry import ArchiveFormat
 
 SOURCE = "twitter-v1"
 

@@ -46,7 +46,8 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from generator.archives.model import (
+from generator.archives.registry import ArchiveFormat
+from generator.core.posts import (
     ArchiveFormatError,
     ArchiveParse,
     Link,
@@ -56,7 +57,6 @@ from generator.archives.model import (
     PostStatus,
     Skipped,
 )
-from generator.archives.registry import ArchiveFormat
 
 SOURCE = "twitter-v2"
 

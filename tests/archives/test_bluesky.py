@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from generator.archives import bluesky
-from generator.archives.model import ArchiveParse, Link, Post
+from generator.core.posts import ArchiveParse, Link, Post
 from tests.conftest import real_fixture
 
 SAMPLES = (

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from generator.archives import formats, normalised
-from generator.archives.model import ArchiveFormatError, Post
+from generator.core.posts import ArchiveFormatError, Post
 from tests.conftest import REAL_FIXTURES, ROOT, real_fixture
 
 EXPECTED_FORMAT = {

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from generator.archives import mastodon
-from generator.archives.model import ArchiveFormatError, ArchiveParse, Link, Post
+from generator.core.posts import ArchiveFormatError, ArchiveParse, Link, Post
 from tests.conftest import real_fixture
 
 SAMPLES = (

@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime
 
-from generator.archives.model import ArchiveParse, Link, Post
 from generator.archives.privacy import apply_opt_out
+from generator.core.posts import ArchiveParse, Link, Post
 
 T = datetime(2012, 2, 16, 20, 0, tzinfo=UTC)
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from generator.archives import tags, twitter_archive, twitter_v1
-from generator.archives.model import ArchiveFormatError, ArchiveParse, Link, Media, Post
 from generator.archives.tags import (
     FORMATS,
     is_legacy_retweet,
@@ -22,6 +21,7 @@ from generator.archives.tags import (
     sniff_csv,
     sniff_json,
 )
+from generator.core.posts import ArchiveFormatError, ArchiveParse, Link, Media, Post
 from tests.conftest import real_fixture
 
 TAGS_SAMPLES = ("sample-data.csv", "sample-tweet.csv")

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from generator.archives.model import ArchiveFormatError, ArchiveParse, Link, Media, Post
 from generator.archives.twitter_archive import (
     FORMATS,
     ArchiveOwner,
@@ -21,6 +20,7 @@ from generator.archives.twitter_archive import (
     sniff,
 )
 from generator.archives.twitter_v1 import is_legacy_retweet
+from generator.core.posts import ArchiveFormatError, ArchiveParse, Link, Media, Post
 from tests.conftest import real_fixture
 
 OTHER_FOLDERS = ("twitter-v1", "twitter-v2", "tags", "mastodon", "bluesky")

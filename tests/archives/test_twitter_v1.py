@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from generator.archives.model import ArchiveFormatError, ArchiveParse, Link, Media, Post
 from generator.archives.twitter_v1 import (
     FORMATS,
     TweetRecordError,
@@ -25,6 +24,7 @@ from generator.archives.twitter_v1 import (
     post_from_v1,
     sniff,
 )
+from generator.core.posts import ArchiveFormatError, ArchiveParse, Link, Media, Post
 from tests.conftest import real_fixture
 
 V1_SAMPLES = (

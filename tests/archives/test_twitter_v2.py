@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from generator.archives.model import ArchiveFormatError, ArchiveParse, Media, Post
 from generator.archives.twitter_v2 import FORMATS, parse, sniff
+from generator.core.posts import ArchiveFormatError, ArchiveParse, Media, Post
 from tests.conftest import REAL_FIXTURES, real_fixture
 
 SAMPLES = (

@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from generator import urls
-from generator.model import Chat, Series
-from generator.series import Occurrence, occurrences
+from generator.core import urls
+from generator.core.model import Chat, Series
+from generator.sources.series import Occurrence, occurrences
 
 
 @dataclass(frozen=True, slots=True)

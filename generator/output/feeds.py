@@ -33,12 +33,12 @@ from urllib.parse import urljoin
 from dateutil.relativedelta import relativedelta
 from feedgen.feed import FeedGenerator
 
-from generator import urls
-from generator.calendar import CalendarIndex, Event
-from generator.mdrules.postquote import MARKER_PATTERN as POST_MARKER
-from generator.model import Chat, Series, SiteConfig, TopicDef
-from generator.render import format_datetime, post_body
-from generator.wiki import LinkIndex, rewrite_links
+from generator.core import urls
+from generator.index.calendar import CalendarIndex, Event
+from generator.markdown.postquote import MARKER_PATTERN as POST_MARKER
+from generator.core.model import Chat, Series, SiteConfig, TopicDef
+from generator.output.render import format_datetime, post_body
+from generator.index.wiki import LinkIndex, rewrite_links
 
 # An announcement with no `announced:` date and no git history is taken to have
 # been made this long before the chat (the usual two weeks' notice): a fixed date,

@@ -24,9 +24,9 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Timezone, vDuration, vRecur, vText
 from icalendar import Event as VEvent
 
-from generator import urls
-from generator.calendar import CalendarIndex, Event, SeriesSchedule
-from generator.model import Series, SiteConfig
+from generator.core import urls
+from generator.index.calendar import CalendarIndex, Event, SeriesSchedule
+from generator.core.model import Series, SiteConfig
 
 PRODID = "-//chatwiki//chatwiki static site//EN"
 # Subscribed calendars: ask apps to look again daily (the site rebuilds daily).

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from pagefind.index import IndexConfig, PagefindIndex
 
-from generator import urls
-from generator.errors import OutputError
-from generator.model import SiteConfig
+from generator.core import urls
+from generator.core.errors import OutputError
+from generator.core.model import SiteConfig
 
 # A build that takes longer than this to index is stuck (the indexer died and the
 # client waits for an answer that will never come), not slow: the example site takes

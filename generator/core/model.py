@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from generator.archives.model import Post
+from generator.core.posts import Post
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +103,7 @@ class PostRef:
 
 @dataclass(frozen=True, slots=True)
 class WikiLinkRef:
-    """A `[[...]]` link as written. generator/wiki.py resolves it against the site.
+    """A `[[...]]` link as written. generator/index/wiki.py resolves it against the site.
 
     Its position in `Rendered.links` is the number in the marker the HTML holds.
     """

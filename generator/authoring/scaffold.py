@@ -18,14 +18,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from generator.archives import formats, normalised
-from generator.archives.model import ArchiveFormatError
 from generator.archives.privacy import apply_opt_out
-from generator.config import CONFIG_FILE, parse_config, read_config_text
-from generator.content import CHATS_DIR, duration, local_datetime, parse_chat
-from generator.drafting import draft_from_archive
-from generator.errors import AlreadyExists, ContentError, UsageError
-from generator.model import SiteConfig
-from generator.schema import Invalid, slugify
+from generator.authoring.drafting import draft_from_archive
+from generator.core.errors import AlreadyExists, ContentError, UsageError
+from generator.core.model import SiteConfig
+from generator.core.posts import ArchiveFormatError
+from generator.core.schema import Invalid, slugify
+from generator.sources.config import CONFIG_FILE, parse_config, read_config_text
+from generator.sources.content import CHATS_DIR, duration, local_datetime, parse_chat
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from generator import schema, yamlsafe
 from generator.archives.privacy import normalise_handle
-from generator.errors import Collector, Diagnostic
-from generator.model import CalendarSettings, FeedSettings, SiteConfig, TopicDef
-from generator.schema import Field, Invalid
+from generator.core import schema, yamlsafe
+from generator.core.errors import Collector, Diagnostic
+from generator.core.model import CalendarSettings, FeedSettings, SiteConfig, TopicDef
+from generator.core.schema import Field, Invalid
 
 CONFIG_FILE = "site.yaml"
 
@@ -82,9 +82,7 @@ def notice_period(value: Any) -> timedelta | None:
     ):
         raise Invalid(expected)
     try:
-        period = timedelta(
-            days=int(m["d"] or 0), hours=int(m["h"] or 0), minutes=int(m["m"] or 0)
-        )
+        period = timedelta(days=int(m["d"] or 0), hours=int(m["h"] or 0), minutes=int(m["m"] or 0))
     except OverflowError:  # "99999999999d"
         raise Invalid("a period between 1 minute and 60 days") from None
     if not timedelta(0) < period <= timedelta(days=60):

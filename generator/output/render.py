@@ -20,15 +20,15 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup, escape
 
-from generator import urls
+from generator.core import urls
 from generator.archives.mastodon import sanitise_html
-from generator.archives.model import Link, Post
-from generator.errors import Diagnostic
-from generator.mdrules.postquote import MARKER_PATTERN
-from generator.model import Chat
-from generator.wiki import LinkIndex, rewrite_links
+from generator.core.posts import Link, Post
+from generator.core.errors import Diagnostic
+from generator.markdown.postquote import MARKER_PATTERN
+from generator.core.model import Chat
+from generator.index.wiki import LinkIndex, rewrite_links
 
-BUILTIN_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
+BUILTIN_THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
 _SAFE_SCHEMES = {"http", "https", "mailto"}
 
 
@@ -179,7 +179,7 @@ def _excerpt(context: jinja2.runtime.Context, html: str, source_url: str) -> Mar
 def _wikilinks(context: jinja2.runtime.Context, html: str, source_path: str) -> Markup:
     """Turn the `[[...]]` markers in the HTML of `source_path`'s body into links.
 
-    Resolution happened once per build (generator/wiki.py); this only writes each
+    Resolution happened once per build (generator/index/wiki.py); this only writes each
     link relative to the page being rendered, so a section excerpted onto another
     page (apply this after `excerpt`) still points at the right place.
     The HTML is our Markdown renderer's own output, never raw content.

@@ -1,7 +1,7 @@
 """The wiki link index: every `[[...]]` resolved against the site, and the backlinks.
 
 Markdown rendering records links without knowing which pages exist (see
-`generator/mdrules/wikilinks.py`); this stage, which sees the whole site, decides
+`generator/markdown/wikilinks.py`); this stage, which sees the whole site, decides
 where each one goes. Its inputs are explicit sequences: *targets* (anything a link
 can name: wiki pages, chats, topics, series) and *sources* (pages whose Markdown
 holds links). A new kind of page is one more sequence of `LinkTarget`s.
@@ -39,11 +39,11 @@ from typing import Literal
 
 from mdit_py_plugins.anchors.index import slugify
 
-from generator import urls
-from generator.errors import Diagnostic
-from generator.gitinfo import FileHistory, GitHistory
-from generator.mdrules.wikilinks import MARKER_PATTERN, NAMESPACES
-from generator.model import Chat, Heading, Series, TopicDef, WikiLinkRef, WikiPage
+from generator.core import urls
+from generator.core.errors import Diagnostic
+from generator.core.model import Chat, Heading, Series, TopicDef, WikiLinkRef, WikiPage
+from generator.markdown.wikilinks import MARKER_PATTERN, NAMESPACES
+from generator.sources.gitinfo import FileHistory, GitHistory
 
 TargetKind = Literal["wiki", "chat", "topic", "series"]
 # Who wins a shared name: the order is also the one documented in docs/wiki.md.
@@ -71,7 +71,7 @@ class LinkTarget:
     kind: TargetKind
     key: str  # the slug: unique within its kind
     title: str
-    url: str  # site-relative, from generator/urls.py
+    url: str  # site-relative, from generator/core/urls.py
     defined_in: str  # the file that declares it, for messages
     aliases: tuple[str, ...] = ()
     slugs: tuple[str, ...] = ()  # slug-like names: path, file name

@@ -76,7 +76,7 @@ def calendar_occurrence(day: date, series_slug: str) -> str:
 
 
 def event_ics(event_url: str) -> str:
-    """"Add to calendar" for one event: an .ics file beside its page."""
+    """ "Add to calendar" for one event: an .ics file beside its page."""
     return f"{event_url}event.ics"
 
 

@@ -38,11 +38,12 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrule, rrulestr
 from icalendar import vRecur
 
-from generator import config as config_stage
-from generator import content, schema, yamlsafe
-from generator.errors import Collector, Diagnostic, errors_only
-from generator.model import Series, SeriesMove, SiteConfig
-from generator.schema import Field, Invalid
+from generator.core import schema, yamlsafe
+from generator.core.errors import Collector, Diagnostic, errors_only
+from generator.core.model import Series, SeriesMove, SiteConfig
+from generator.core.schema import Field, Invalid
+from generator.sources import config as config_stage
+from generator.sources import content
 
 SERIES_DIR = "content/series"
 SERIES_SUFFIXES = (".yaml", ".yml")

@@ -42,8 +42,8 @@ from operator import attrgetter
 from types import MappingProxyType
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
-from generator.archives.model import Post
 from generator.archives.twitter_v1 import legacy_retweet_of
+from generator.core.posts import Post
 
 INTRO_TITLE = "Before the questions"
 MOST_ACTIVE_LIMIT = 10

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.archives import formats, normalised
-from generator.archives.model import ArchiveFormatError, Skipped
-from generator.content import CHATS_DIR
-from generator.errors import UsageError
-from generator.schema import SLUG
+from generator.core.errors import UsageError
+from generator.core.posts import ArchiveFormatError, Skipped
+from generator.core.schema import SLUG
+from generator.sources.content import CHATS_DIR
 
 _ARCHIVE_KEY = re.compile(r"(?m)^archive\s*:")
 

@@ -25,9 +25,9 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from generator.model import WikiLinkRef
+from generator.core.model import WikiLinkRef
 
-# `[[kind:Name]]` picks a kind of page when two share a name (see generator/wiki.py).
+# `[[kind:Name]]` picks a kind of page when two share a name (see generator/index/wiki.py).
 NAMESPACES = ("wiki", "chat", "topic", "series")
 OPEN_MARKER = "<!--chatwiki:wikilink:{index}-->"
 CLOSE_MARKER = "<!--/chatwiki:wikilink-->"

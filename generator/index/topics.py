@@ -21,9 +21,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from generator.errors import Collector, Diagnostic
-from generator.model import Chat, Section, TopicDef, TopicRef
-from generator.schema import slugify
+from generator.core.errors import Collector, Diagnostic
+from generator.core.model import Chat, Section, TopicDef, TopicRef
+from generator.core.schema import slugify
 
 RELATED_LIMIT = 6
 # Slugs the topic index itself uses under topics/.

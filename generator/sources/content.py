@@ -16,13 +16,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from generator import markdown, schema, yamlsafe
 from generator.archives import formats, normalised
-from generator.archives.model import ArchiveFormatError
 from generator.archives.privacy import apply_opt_out, handle_pattern
-from generator.errors import Collector, Diagnostic, errors_only
-from generator.model import ArchiveSource, Chat, ChatArchive, SiteConfig, TopicRef, WikiPage
-from generator.schema import Field, Invalid
+from generator.core import schema, yamlsafe
+from generator.core.errors import Collector, Diagnostic, errors_only
+from generator.core.model import ArchiveSource, Chat, ChatArchive, SiteConfig, TopicRef, WikiPage
+from generator.core.posts import ArchiveFormatError
+from generator.core.schema import Field, Invalid
+from generator.markdown import bodies
 
 CHATS_DIR = "content/chats"
 WIKI_DIR = "content/wiki"
@@ -249,7 +250,7 @@ def parse_chat(
     if errors_only(out.items) or start is None or end is None:
         return None, out.items
     _warn_opted_out_mentions(path, fm, config, out)
-    body = markdown.render(fm.body, fm.body_line_offset)
+    body = bodies.render(fm.body, fm.body_line_offset)
     chat = Chat(
         slug=slug,
         source_path=path,
@@ -314,7 +315,7 @@ def parse_wiki_page(path: str, text: str) -> tuple[WikiPage | None, list[Diagnos
     values = schema.validate(fm.doc, (), WIKI_FIELDS, path, out)
     if out.items:
         return None, out.items
-    body = markdown.render(fm.body, fm.body_line_offset)
+    body = bodies.render(fm.body, fm.body_line_offset)
     for ref in body.post_refs:
         out.error(
             path,

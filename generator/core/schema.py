@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator.errors import Collector
-from generator.yamlsafe import KeyPath, YamlDoc
+from generator.core.errors import Collector
+from generator.core.yamlsafe import KeyPath, YamlDoc
 
 
 class Invalid(ValueError):

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from generator.archives.model import ArchiveParse, Post
-from generator.conversation import Conversation, Group, Thread, build_conversation
+from generator.core.posts import ArchiveParse, Post
+from generator.index.conversation import Conversation, Group, Thread, build_conversation
 
 KEY_POSTS = 3
 BUSY_THREADS = 5

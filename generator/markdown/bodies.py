@@ -16,10 +16,10 @@ from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from generator.mdrules.postquote import post_quote_plugin
-from generator.mdrules.topicmarker import NO_TOPIC, topic_marker_plugin
-from generator.mdrules.wikilinks import wiki_link_refs, wikilink_plugin
-from generator.model import Heading, PostRef, Rendered, Section, TopicRef
+from generator.core.model import Heading, PostRef, Rendered, Section, TopicRef
+from generator.markdown.postquote import post_quote_plugin
+from generator.markdown.topicmarker import NO_TOPIC, topic_marker_plugin
+from generator.markdown.wikilinks import wiki_link_refs, wikilink_plugin
 
 
 @cache

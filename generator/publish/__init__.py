@@ -1,0 +1,1 @@
+"""Putting a finished site in place: staging, search indexing, the atomic swap."""
