@@ -171,3 +171,19 @@ def test_the_checker_catches_a_planted_import(module: str, source: str, expected
 )
 def test_the_checker_allows_downward_imports(module: str, source: str) -> None:
     assert problems_in(module, source) + reader_problems(module, source) == []
+
+
+def test_every_folder_is_packaged() -> None:
+    """An installed chatwiki (not this checkout) has only the packages pyproject lists:
+    a folder left out would import here and fail for every user."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    folders = {
+        "generator." + ".".join(p.parent.relative_to(PACKAGE).parts)
+        for p in PACKAGE.rglob("__init__.py")
+    }
+    folders = {f.rstrip(".") for f in folders}
+    assert folders <= listed
