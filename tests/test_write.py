@@ -34,6 +34,9 @@ def source(tmp_path: Path) -> Path:
         ("site/content", "inside the source's content/ folder"),
         ("site/content/chats/out", "inside the source's content/ folder"),
         ("site/themes", "inside the source's themes/ folder"),
+        ("site/.git/x", "inside a .git folder"),
+        ("elsewhere/.git", "inside a .git folder"),
+        ("elsewhere/.git/objects/out", "inside a .git folder"),
     ],
 )
 def test_refused_output_dirs_touch_nothing(

@@ -5,7 +5,8 @@ when every file is written does it replace the old output (two renames on the sa
 filesystem). A failed or interrupted build therefore leaves the previous site as it
 was. Before anything is touched the output directory is checked: chatwiki refuses
 to write into the source, any parent of it, `content/` or `themes/`, a git checkout,
-or a non-empty directory it did not create (it leaves a marker file in its own).
+anything inside a `.git` folder, or a non-empty directory it did not create (it
+leaves a marker file in its own).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ def check_output_dir(out: Path, source: Path) -> None:
         raise OutputError(f"refusing to build into {out}: it is the site source itself")
     if src.is_relative_to(target):
         raise OutputError(f"refusing to build into {out}: it contains the site source {source}")
+    if ".git" in target.parts:
+        # Git's own database: a build there could corrupt the repository it came from.
+        raise OutputError(f"refusing to build into {out}: it is inside a .git folder")
     for protected in ("content", "themes"):
         if target.is_relative_to(src / protected):
             raise OutputError(
