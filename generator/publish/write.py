@@ -12,12 +12,13 @@ leaves a marker file in its own).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import glob
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
+
+from filelock import FileLock, Timeout
 
 from generator.core.errors import OutputError
 
@@ -57,19 +58,22 @@ def check_output_dir(out: Path, source: Path) -> None:
 
 @contextlib.contextmanager
 def _lock(out: Path) -> Iterator[None]:
-    """One build per output directory: two interleaved swaps could lose a site."""
-    lock_path = out.parent / f".{out.name}.lock"
-    with open(lock_path, "a+b") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise OutputError(
-                f"another chatwiki build is writing {out}; try again when it ends"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """One build per output directory: two interleaved swaps could lose a site.
+
+    filelock rather than fcntl: the same OS lock on Unix, and a module that imports on
+    Windows too (fcntl does not exist there, so `chatwiki --version` could not start).
+    """
+    lock = FileLock(out.parent / f".{out.name}.lock", timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise OutputError(
+            f"another chatwiki build is writing {out}; try again when it ends"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _safe_join(root: Path, rel: str) -> Path:
