@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import gzip
-import http.server
 import json
-import os
-import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -19,17 +14,8 @@ from lxml import html as lxml_html
 from generator import build
 from generator.core.errors import OutputError
 from generator.publish.search import search_language
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip, serve
 from tests.conftest import MINIMAL_SITE_YAML, NOW, ROOT, chat_md
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
@@ -202,44 +188,8 @@ def test_search_language_is_the_primary_subtag(tag: str, code: str) -> None:
 # --- in a real browser ------------------------------------------------------------------
 
 
-def _browser_or_skip() -> Callable[..., object]:
-    """Playwright's sync API with Debian's chromium, or skip (fail under CI=true:
-    .ci/run installs both, so a CI run always searches in a real browser)."""
-    reason = None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        reason = "playwright is not installed (pip install -e '.[test]')"
-    if reason is None and not CHROMIUM.exists():
-        reason = f"no chromium at {CHROMIUM} (apt-get install -y chromium)"
-    if reason is not None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"browser tests need a browser under CI=true: {reason}")
-        pytest.skip(reason)
-    return sync_playwright
-
-
-@contextlib.contextmanager
-def serve(root: Path) -> Iterator[str]:
-    """The built site over HTTP on 127.0.0.1 (Pagefind fetches its index; file:// can't)."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_searching_a_topic_name_in_the_browser_finds_its_page(site: Path) -> None:
-    sync_playwright = _browser_or_skip()
+    sync_playwright = browser_or_skip()
     with serve(site) as base, sync_playwright() as p:  # type: ignore[operator]
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -268,7 +218,7 @@ def test_searching_a_topic_name_in_the_browser_finds_its_page(site: Path) -> Non
 
 def test_search_works_when_the_site_is_served_under_a_sub_path(site: Path, tmp_path: Path) -> None:
     """Pagefind's result links start at the bundle's folder, not at the host root."""
-    sync_playwright = _browser_or_skip()
+    sync_playwright = browser_or_skip()
     (tmp_path / "sub").symlink_to(site, target_is_directory=True)
     with serve(tmp_path) as base, sync_playwright() as p:  # type: ignore[operator]
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
