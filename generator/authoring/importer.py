@@ -19,8 +19,7 @@ from generator.archives import formats, normalised
 from generator.core.errors import Collector, ContentError, UsageError
 from generator.core.posts import ArchiveFormatError, Skipped
 from generator.core.schema import SLUG
-from generator.sources import files
-from generator.sources.files import CHATS_DIR
+from generator.sources.files import CHATS_DIR, read_text
 
 _ARCHIVE_KEY = re.compile(r"(?m)^archive\s*:")
 
@@ -61,7 +60,7 @@ def chat_bundle(source: Path, slug: str) -> tuple[Path, Path | None]:
         return bundle, None
     if single.is_file():
         out = Collector()
-        text = files.read_text(source, f"{CHATS_DIR}/{slug}.md", out)
+        text = read_text(source, f"{CHATS_DIR}/{slug}.md", out)
         if text is None:
             raise ContentError(out.items)
         if _ARCHIVE_KEY.search(text):

@@ -259,7 +259,7 @@ def parse_wiki_page(path: str, text: str) -> tuple[WikiPage | None, list[Diagnos
     return page, out.items
 
 
-# --- discovery (the only I/O here) ---------------------------------------------------
+# --- loading (files are listed and read by sources.files) ---------------------------
 
 
 def archive_paths(chat: Chat, existing: frozenset[str]) -> tuple[str, ...]:
