@@ -42,8 +42,7 @@ from generator.plan import (
 )
 from generator.publish import search
 from generator.publish.write import publish
-from generator.sources import config as config_stage
-from generator.sources import content
+from generator.sources import content, files
 from generator.sources import series as series_stage
 from generator.sources.gitinfo import read_history
 
@@ -75,18 +74,7 @@ def _load(
     """
     if now.tzinfo is None:
         raise UsageError("now must be timezone-aware")
-    config_path = source / config_stage.CONFIG_FILE
-    if not config_path.is_file():
-        raise UsageError(f"no {config_stage.CONFIG_FILE} in {source}: is this a chatwiki site?")
-    diagnostics: list[Diagnostic] = []
-    themes = frozenset(p.name for p in (source / "themes").glob("*") if p.is_dir())
-    text, found = config_stage.read_config_text(config_path)
-    if text is None:
-        raise ContentError(found)
-    cfg, found = config_stage.parse_config(text, themes=themes)
-    diagnostics += found
-    if cfg is None:
-        raise ContentError(errors_only(diagnostics) or diagnostics)
+    cfg, diagnostics = files.read_site_config(source)
     series, found = series_stage.load_series(source, cfg)
     diagnostics += found
     chats, found = content.load_chats(source, cfg, series_stage.declared_slugs(source))

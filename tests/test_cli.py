@@ -115,3 +115,28 @@ def test_help_explains_each_command(args: list[str]) -> None:
     code, out, _ = run(*args)
     assert code == 0
     assert "Usage:" in out and len(out.splitlines()) > 5
+
+
+def test_new_chat_works_on_a_site_with_its_own_theme(tmp_site: MakeSite) -> None:
+    # Regression: `new chat` read site.yaml without the site's theme folders, so
+    # `theme: branded` was refused there while build and check accepted it.
+    source = tmp_site(
+        {
+            "site.yaml": "title: T\nbase_url: https://x.example/\ntheme: branded\n",
+            "themes/branded/static/brand.css": "body { color: purple; }",
+        }
+    )
+    code, out, err = run(
+        "new", "chat", "Mentors", "--date", "2027-01-14T20:00", "--source", str(source)
+    )
+    assert code == 0, out + err
+    assert (source / "content/chats/2027-01-14-mentors.md").is_file()
+    code, _, err = run("check", str(source), "--drafts")
+    assert code == 0, err
+
+
+def test_new_chat_still_refuses_a_theme_the_site_does_not_have(tmp_site: MakeSite) -> None:
+    source = tmp_site({"site.yaml": "title: T\nbase_url: https://x.example/\ntheme: branded\n"})
+    code, _, err = run("new", "chat", "X", "--date", "2027-01-14T20:00", "--source", str(source))
+    assert code == 1 and "site.yaml:3: theme: expected a theme folder themes/branded/" in err
+    assert not (source / "content").exists()

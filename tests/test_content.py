@@ -86,6 +86,14 @@ def test_missing_front_matter_and_unclosed_front_matter() -> None:
     ]
 
 
+@pytest.mark.parametrize("announced", ["0005-01-01", "0005-01-01T10:00"])
+def test_a_date_and_a_date_time_obey_the_same_year_bound(announced: str) -> None:
+    # Regression: `announced: 0005-01-01` was accepted, `0005-01-01T10:00` refused.
+    assert errors_for(chat_md(announced=announced)) == [
+        f'{PATH}:4: announced: expected a year between 1900 and 2200, got "{announced}"'
+    ]
+
+
 def test_file_name_must_be_a_slug() -> None:
     messages = errors_for(chat_md(), path="content/chats/My Chat.md")
     assert messages == [

@@ -41,6 +41,32 @@ def test_symlinks_out_of_the_site_are_never_published(tmp_site: MakeSite, tmp_pa
     assert not (source / "output").exists()
 
 
+def test_a_series_file_linked_out_of_the_site_is_refused_like_a_wiki_page(
+    tmp_site: MakeSite, tmp_path: Path
+) -> None:
+    # Regression: content/series/ was read without the guard content/wiki/ has.
+    secret = tmp_path / "secret.yaml"
+    secret.write_text(
+        'name: "TOKEN=hunter2"\nstart: 2026-12-03T20:00\nrrule: FREQ=WEEKLY;BYDAY=TH\n'
+    )
+    source = tmp_site({"content/chats/a.md": chat_md()})
+    (source / "content/series").mkdir()
+    (source / "content/series/leak.yaml").symlink_to(secret)
+    (source / "content/wiki").mkdir()
+    (source / "content/wiki/leak.md").symlink_to(secret)
+    code, out = run("build", str(source), "--now", "2026-11-23T12:00Z")
+    assert code == 1
+    wording = "is a symbolic link to a file outside the site; expected a file inside"
+    assert f"content/series/leak.yaml: {wording}" in out
+    assert f"content/wiki/leak.md: {wording}" in out
+    assert "hunter2" not in out
+    assert not (source / "output").exists()
+    (source / "content/wiki/leak.md").unlink()
+    code, out = run("build", str(source), "--now", "2026-11-23T12:00Z")
+    assert code == 1 and f"content/series/leak.yaml: {wording}" in out
+    assert not (source / "output").exists()
+
+
 def test_import_refuses_a_chat_that_is_not_a_slug(tmp_site: MakeSite, tmp_path: Path) -> None:
     source = tmp_site({"content/chats/a.md": chat_md()})
     outside = tmp_path / "outside"
@@ -109,8 +135,9 @@ def test_nesting_deeper_than_chatwiki_allows_is_refused_in_its_words(tmp_site: M
 
 
 def test_non_utf8_site_yaml_is_a_diagnostic(tmp_site: MakeSite) -> None:
-    code, out = run("check", str(tmp_site({"site.yaml": b"title: caf\xe9\n"})))
-    assert code == 1 and "site.yaml: expected UTF-8 text" in out
+    site_yaml = b"base_url: https://x.example/\ntitle: caf\xe9\n"
+    code, out = run("check", str(tmp_site({"site.yaml": site_yaml})))
+    assert code == 1 and "site.yaml:2: expected UTF-8 text" in out
 
 
 def test_a_broken_template_names_the_template_and_line(tmp_site: MakeSite) -> None:

@@ -180,3 +180,17 @@ def test_long_conversations_continue_on_linked_pages(
         for a in lxml_html.fromstring((out / p).read_bytes()).xpath("//article[@id]")
     ]
     assert sorted(shown) == sorted(f"post-100{i}" for i in range(1, 8))
+
+
+def test_import_into_a_write_up_that_is_not_utf8_names_it_and_changes_nothing(
+    tmp_site: MakeSite, tmp_path: Path
+) -> None:
+    source = tmp_site({"content/chats/a.md": b"---\ntitle: caf\xe9\ndate: 2012-02-16T20:00\n---\n"})
+    (tmp_path / "x.csv").write_text(ARCHIVE)
+    result = CliRunner().invoke(
+        main, ["import", str(tmp_path / "x.csv"), "--chat", "a", "--source", str(source)]
+    )
+    assert result.exit_code == 1
+    assert "content/chats/a.md:2: expected UTF-8 text" in result.stderr
+    assert (source / "content/chats/a.md").is_file()
+    assert not (source / "content/chats/a").exists()

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.archives import formats, normalised
-from generator.core.errors import UsageError
+from generator.core.errors import Collector, ContentError, UsageError
 from generator.core.posts import ArchiveFormatError, Skipped
 from generator.core.schema import SLUG
-from generator.sources.content import CHATS_DIR
+from generator.sources.files import CHATS_DIR, read_text
 
 _ARCHIVE_KEY = re.compile(r"(?m)^archive\s*:")
 
@@ -59,7 +59,11 @@ def chat_bundle(source: Path, slug: str) -> tuple[Path, Path | None]:
     if (bundle / "index.md").is_file():
         return bundle, None
     if single.is_file():
-        if _ARCHIVE_KEY.search(single.read_text(encoding="utf-8-sig")):
+        out = Collector()
+        text = read_text(source, f"{CHATS_DIR}/{slug}.md", out)
+        if text is None:
+            raise ContentError(out.items)
+        if _ARCHIVE_KEY.search(text):
             raise UsageError(
                 f"{single} names an archive: file beside it; moving it into a bundle would "
                 f"break that path. Make the bundle yourself (mkdir {bundle}; move the "

@@ -14,7 +14,6 @@ import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 
 from generator.archives import formats, normalised
@@ -23,43 +22,16 @@ from generator.authoring.drafting import draft_from_archive
 from generator.core.errors import AlreadyExists, ContentError, UsageError
 from generator.core.model import SiteConfig
 from generator.core.posts import ArchiveFormatError
-from generator.core.schema import Invalid, slugify
-from generator.sources.config import CONFIG_FILE, parse_config, read_config_text
-from generator.sources.content import CHATS_DIR, duration, local_datetime, parse_chat
+from generator.core.schema import slugify
+from generator.core.values import duration, local_datetime, option
+from generator.sources.content import parse_chat
+from generator.sources.files import CHATS_DIR, read_site_config
 
 
 @dataclass(frozen=True, slots=True)
 class NewChat:
     path: Path  # the write-up written
     posts: int = 0  # posts stored beside it (drafts from archives)
-
-
-def load_config(source: Path) -> SiteConfig:
-    path = source / CONFIG_FILE
-    if not path.is_file():
-        raise UsageError(f"no {CONFIG_FILE} in {source}: is this a chatwiki site?")
-    text, diagnostics = read_config_text(path)
-    cfg, found = parse_config(text) if text is not None else (None, [])
-    if cfg is None:
-        raise ContentError([*diagnostics, *found])
-    return cfg
-
-
-def _start(text: str, cfg: SiteConfig) -> datetime:
-    try:
-        return local_datetime(cfg.timezone)(text)
-    except Invalid as exc:
-        hint = f" ({exc.hint})" if exc.hint else ""
-        raise UsageError(f"--date: expected {exc.expected}, got {text!r}{hint}") from None
-
-
-def _length(text: str | None) -> timedelta | None:
-    if not text:
-        return None
-    try:
-        return duration(text)
-    except Invalid as exc:
-        raise UsageError(f"--duration: expected {exc.expected}, got {text!r}") from None
 
 
 def _refuse_existing(source: Path, slug: str) -> None:
@@ -103,9 +75,10 @@ def new_chat(
     source: Path, title: str, date: str, length: str | None = None, hashtag: str | None = None
 ) -> NewChat:
     """A skeleton write-up at content/chats/<date>-<slug>.md."""
-    cfg = load_config(source)
-    start = _start(date, cfg)
-    _length(length)
+    cfg, _ = read_site_config(source)
+    start = option("--date", local_datetime(cfg.timezone), date)
+    if length:
+        option("--duration", duration, length)
     slug = f"{start.date().isoformat()}-{slugify(title)}"
     _refuse_existing(source, slug)
     rel = f"{CHATS_DIR}/{slug}.md"
@@ -130,7 +103,7 @@ def new_chat_from_archives(
     hashtag: str | None = None,
 ) -> NewChat:
     """A bundle drafted from `archives`; options override what the posts say."""
-    cfg = load_config(source)
+    cfg, _ = read_site_config(source)
     reads = []
     for path in archives:
         try:
@@ -144,8 +117,8 @@ def new_chat_from_archives(
             apply_opt_out(merged, cfg.opt_out),  # the draft must not name them either
             cfg.timezone,
             ", ".join(p.name for p in archives),
-            _start(date, cfg) if date else None,
-            _length(length),
+            option("--date", local_datetime(cfg.timezone), date) if date else None,
+            option("--duration", duration, length) if length else None,
             hashtag,
         )
     except ValueError as exc:

@@ -189,20 +189,6 @@ def slug(value: Any) -> str:
     return value
 
 
-def check_slug(value: str, path: str, out: Collector, what: str = "file name") -> bool:
-    """A name that becomes part of a URL must already be a slug: say which one it could be."""
-    if SLUG.match(value):
-        return True
-    out.error(
-        path,
-        None,
-        None,
-        f"{what} {value!r} is not a URL slug; expected lowercase letters, digits and "
-        f"hyphens, like {slugify(value)!r}",
-    )
-    return False
-
-
 def slugify(title: str, fallback: str = "untitled") -> str:
     """A URL slug from a title: ASCII letters and digits joined by hyphens."""
     import unicodedata

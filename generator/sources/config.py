@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import re
-from datetime import timedelta
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
 
 from generator.archives.privacy import normalise_handle
 from generator.core import schema, yamlsafe
 from generator.core.errors import Collector, Diagnostic
 from generator.core.model import CalendarSettings, FeedSettings, SiteConfig, TopicDef
 from generator.core.schema import Field, Invalid
+from generator.core.values import months_ahead, notice_period, positive_int, timezone
 
 CONFIG_FILE = "site.yaml"
-
-
-def timezone(value: Any) -> ZoneInfo:
-    expected = "an IANA time zone like Europe/London"
-    if not isinstance(value, str) or not value.strip():
-        raise Invalid(expected)
-    try:
-        return ZoneInfo(value.strip())
-    except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid(expected, schema.did_you_mean(value, available_timezones())) from None
 
 
 def language(value: Any) -> str:
@@ -67,52 +55,12 @@ SITE_FIELDS: dict[str, Field] = {
     "search": Field(schema.boolean, default=True),
 }
 
-_PERIOD = re.compile(r"^(?:(?P<d>\d+)\s*d)?\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?$")
-
-
-def notice_period(value: Any) -> timedelta | None:
-    """How long before a chat its reminder goes out: 1d, 12h, 1d12h, 90m; false: never."""
-    expected = "a period like 1d, 12h or 90m, or false for no reminders"
-    if value is False:
-        return None
-    if (
-        not isinstance(value, str)
-        or not (m := _PERIOD.match(value.strip()))
-        or not any(m.groupdict().values())
-    ):
-        raise Invalid(expected)
-    try:
-        period = timedelta(days=int(m["d"] or 0), hours=int(m["h"] or 0), minutes=int(m["m"] or 0))
-    except OverflowError:  # "99999999999d"
-        raise Invalid("a period between 1 minute and 60 days") from None
-    if not timedelta(0) < period <= timedelta(days=60):
-        raise Invalid("a period between 1 minute and 60 days")
-    return period
-
-
-def positive_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise Invalid("a whole number of at least 1")
-    return value
-
-
 FEEDS_FIELDS: dict[str, Field] = {
     # The upcoming feed repeats each chat this long before it starts.
     "reminder": Field(notice_period, default=FeedSettings().reminder),
     # How many of the newest write-ups the write-up feeds hold.
     "limit": Field(positive_int, default=FeedSettings().limit),
 }
-
-MAX_MONTHS_AHEAD = 60
-
-
-def months_ahead(value: Any) -> int:
-    """1 to 60: each month ahead is a page per occurrence of every series, and a
-    horizon of centuries would overflow the calendar (and never finish)."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_MONTHS_AHEAD:
-        raise Invalid(f"a whole number of months from 1 to {MAX_MONTHS_AHEAD}")
-    return value
-
 
 CALENDAR_FIELDS: dict[str, Field] = {
     # How far ahead of "now" series are expanded into dated pages and lists.
@@ -132,17 +80,6 @@ TOPIC_FIELDS: dict[str, Field] = {
     "description": Field(schema.text, default=""),
     "aliases": Field(schema.text_list, default=()),
 }
-
-
-def read_config_text(path: Path) -> tuple[str | None, list[Diagnostic]]:
-    """site.yaml's text, or a diagnostic saying why it cannot be read."""
-    try:
-        return path.read_text(encoding="utf-8-sig"), []
-    except UnicodeDecodeError as exc:
-        message = f"expected UTF-8 text, found a byte that is not ({exc.reason})"
-    except OSError as exc:
-        message = f"could not read the file: {exc.strerror}"
-    return None, [Diagnostic(CONFIG_FILE, None, None, message)]
 
 
 def parse_config(

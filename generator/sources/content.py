@@ -9,9 +9,8 @@ so one mistake does not hide the next.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,14 +22,12 @@ from generator.core.errors import Collector, Diagnostic, errors_only
 from generator.core.model import ArchiveSource, Chat, ChatArchive, SiteConfig, TopicRef, WikiPage
 from generator.core.posts import ArchiveFormatError
 from generator.core.schema import Field, Invalid
+from generator.core.values import duration, local_date_or_datetime, local_datetime
 from generator.markdown import bodies
+from generator.sources import files
 
-CHATS_DIR = "content/chats"
-WIKI_DIR = "content/wiki"
 DEFAULT_DURATION = timedelta(hours=1)
 
-_DATETIME_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}")
-_DURATION = re.compile(r"^(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?$")
 _HASHTAG = re.compile(r"^#?(\w+)$")
 
 
@@ -67,57 +64,7 @@ def split_front_matter(text: str, path: str, out: Collector) -> FrontMatter | No
     return None
 
 
-# --- converters that need the site's time zone ----------------------------------------
-
-
-# Chats are real events. Bounding the years at the source keeps every later step
-# (durations, calendar expansion, .ics time zones) clear of datetime's year-9999 edge.
-YEARS = range(1900, 2201)
-
-
-def check_year(year: int) -> None:
-    if year not in YEARS:
-        raise Invalid(f"a year between {YEARS.start} and {YEARS.stop - 1}")
-
-
-def local_datetime(tz: ZoneInfo) -> Callable[[Any], datetime]:
-    """ISO date and time; without an offset it is wall-clock time in `tz`."""
-    expected = "an ISO date and time like 2012-02-16T20:00 (optionally with +01:00)"
-
-    def convert(value: Any) -> datetime:
-        if not isinstance(value, str) or not _DATETIME_SHAPE.match(value.strip()):
-            raise Invalid(expected)
-        try:
-            parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise Invalid(expected) from None
-        check_year(parsed.year)
-        if parsed.tzinfo is not None:
-            return parsed
-        local = parsed.replace(tzinfo=tz)
-        # zoneinfo accepts wall-clock times skipped by a DST change; they never happen.
-        round_trip = local.astimezone(ZoneInfo("UTC")).astimezone(tz)
-        if round_trip.replace(tzinfo=None) != parsed:
-            raise Invalid(
-                f"a time that exists in {tz.key}",
-                hint=f"{value} falls in the hour skipped when clocks go forward",
-            )
-        return local
-
-    return convert
-
-
-def duration(value: Any) -> timedelta:
-    expected = "a duration like 1h, 90m or 1h30m"
-    if isinstance(value, int) and not isinstance(value, bool):
-        minutes = value
-    elif isinstance(value, str) and (m := _DURATION.match(value.strip())) and (m["h"] or m["m"]):
-        minutes = int(m["h"] or 0) * 60 + int(m["m"] or 0)
-    else:
-        raise Invalid(expected)
-    if not 0 < minutes <= 24 * 60:
-        raise Invalid("a duration between 1 minute and 24 hours")
-    return timedelta(minutes=minutes)
+# --- converters -----------------------------------------------------------------------
 
 
 def hashtag(value: Any) -> str:
@@ -146,25 +93,6 @@ def chat_fields(tz: ZoneInfo) -> dict[str, Field]:
     }
 
 
-def local_date_or_datetime(tz: ZoneInfo) -> Callable[[Any], datetime]:
-    """An ISO date (midnight in `tz`) or date and time, as for `date:`."""
-    with_time = local_datetime(tz)
-
-    def convert(value: Any) -> datetime:
-        if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}$", value.strip()):
-            try:
-                day = date.fromisoformat(value.strip())
-            except ValueError:
-                raise Invalid("an ISO date like 2026-11-01 or date and time") from None
-            return datetime(day.year, day.month, day.day, tzinfo=tz)
-        try:
-            return with_time(value)
-        except Invalid:
-            raise Invalid("an ISO date like 2026-11-01 or date and time") from None
-
-    return convert
-
-
 WIKI_FIELDS: dict[str, Field] = {
     "title": Field(schema.text, required=True),
     "summary": Field(schema.text),
@@ -173,12 +101,6 @@ WIKI_FIELDS: dict[str, Field] = {
 
 
 # --- pure parsers ---------------------------------------------------------------------
-
-
-def chat_slug(path: str) -> str:
-    """`content/chats/x.md` and the bundle `content/chats/x/index.md` are both chat `x`."""
-    p = PurePosixPath(path)
-    return p.parent.name if p.name == "index.md" else p.stem
 
 
 def parse_chat(
@@ -191,8 +113,8 @@ def parse_chat(
     """Validate one write-up. `existing_files` (source-relative) checks `archive:` paths;
     `series` (slugs of content/series/*.yaml), when given, checks `series:`."""
     out = Collector()
-    slug = chat_slug(path)
-    schema.check_slug(slug, path, out, "file name")
+    slug = files.chat_slug(path)
+    files.check_slug(slug, path, out, "file name")
     fm = split_front_matter(text, path, out)
     if fm is None:
         return None, out.items
@@ -220,7 +142,7 @@ def parse_chat(
     base = PurePosixPath(path).parent
     for i, name in enumerate(values["archive"]):
         rel = PurePosixPath(name)
-        target = _normalise(base / rel)
+        target = files.normalise(base / rel)
         if rel.is_absolute() or target is None or not target.startswith(f"{base}/"):
             out.error(
                 path,
@@ -304,10 +226,9 @@ def _warn_opted_out_mentions(
 
 def parse_wiki_page(path: str, text: str) -> tuple[WikiPage | None, list[Diagnostic]]:
     out = Collector()
-    rel = PurePosixPath(path).relative_to(WIKI_DIR).with_suffix("")
-    parts = rel.parts[:-1] if rel.name == "index" and len(rel.parts) > 1 else rel.parts
+    parts = files.wiki_slug_parts(path)
     for part in parts:
-        if not schema.check_slug(part, path, out, "path part"):
+        if not files.check_slug(part, path, out, "path part"):
             break  # one message per file is enough
     fm = split_front_matter(text, path, out)
     if fm is None:
@@ -338,68 +259,7 @@ def parse_wiki_page(path: str, text: str) -> tuple[WikiPage | None, list[Diagnos
     return page, out.items
 
 
-def _normalise(path: PurePosixPath) -> str | None:
-    """Resolve `.` and `..` lexically; None if it climbs above the source root."""
-    parts: list[str] = []
-    for part in path.parts:
-        if part == "..":
-            if not parts:
-                return None
-            parts.pop()
-        elif part != ".":
-            parts.append(part)
-    return "/".join(parts)
-
-
-# --- discovery (the only I/O here) ---------------------------------------------------
-
-
-def _files(source: Path, folder: str, out: Collector) -> Iterator[str]:
-    """Source-relative POSIX paths under `folder`, sorted (never directory order).
-
-    A symbolic link that leads outside the site is refused: git stores links, so a
-    pull request could otherwise publish any file the build machine can read.
-    """
-    root = source / folder
-    if not root.is_dir():
-        return
-    inside = source.resolve()
-    for p in sorted(root.rglob("*")):
-        rel = p.relative_to(source)
-        if any(part.startswith(".") for part in rel.parts) or not p.is_file():
-            continue
-        if not p.resolve().is_relative_to(inside):
-            out.error(
-                rel.as_posix(),
-                None,
-                None,
-                "is a symbolic link to a file outside the site; expected a file inside "
-                f"{source}, so it was not read",
-            )
-            continue
-        yield rel.as_posix()
-
-
-def _read(source: Path, path: str, out: Collector) -> str | None:
-    try:
-        return (source / path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        out.error(path, None, None, f"expected UTF-8 text, found a byte that is not ({exc.reason})")
-    except OSError as exc:
-        out.error(path, None, None, f"could not read the file: {exc.strerror}")
-    return None
-
-
-def chat_sources(files: list[str]) -> list[str]:
-    """Write-ups among the files under content/chats: `x.md` and `x/index.md` only."""
-    found = []
-    for f in files:
-        rel = PurePosixPath(f).relative_to(CHATS_DIR)
-        if rel.suffix == ".md" and (
-            len(rel.parts) == 1 or (len(rel.parts) == 2 and rel.name == "index.md")
-        ):
-            found.append(f)
-    return found
+# --- loading (files are listed and read by sources.files) ---------------------------
 
 
 def archive_paths(chat: Chat, existing: frozenset[str]) -> tuple[str, ...]:
@@ -481,21 +341,11 @@ def load_chats(
     `series`: the slugs of the site's series, which a chat's `series:` must name.
     """
     out = Collector()
-    files = list(_files(source, CHATS_DIR, out))
-    existing = frozenset(files)
+    listing = files.list_chats(source, out)
+    existing = frozenset(listing.files)
     chats: dict[str, Chat] = {}
-    sources = chat_sources(files)
-    for path in sorted(set(files) - set(sources)):
-        if PurePosixPath(path).suffix.lower() in (".md", ".markdown"):
-            out.warning(
-                path,
-                None,
-                None,
-                "is not read as a chat; expected content/chats/<slug>.md or "
-                "content/chats/<slug>/index.md (only index.md in a bundle is a write-up)",
-            )
-    for path in sources:
-        text = _read(source, path, out)
+    for path in listing.sources:
+        text = files.read_text(source, path, out)
         if text is None:
             continue
         chat, diagnostics = parse_chat(path, text, config, existing, series)
@@ -522,10 +372,8 @@ def load_chats(
 def load_wiki(source: Path) -> tuple[tuple[WikiPage, ...], list[Diagnostic]]:
     out = Collector()
     pages: dict[str, WikiPage] = {}
-    for path in _files(source, WIKI_DIR, out):
-        if not path.endswith(".md"):
-            continue
-        text = _read(source, path, out)
+    for path in files.list_wiki(source, out).sources:
+        text = files.read_text(source, path, out)
         if text is None:
             continue
         page, diagnostics = parse_wiki_page(path, text)

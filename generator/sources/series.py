@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,11 +42,16 @@ from generator.core import schema, yamlsafe
 from generator.core.errors import Collector, Diagnostic, errors_only
 from generator.core.model import Series, SeriesMove, SiteConfig
 from generator.core.schema import Field, Invalid
-from generator.sources import config as config_stage
-from generator.sources import content
-
-SERIES_DIR = "content/series"
-SERIES_SUFFIXES = (".yaml", ".yml")
+from generator.core.values import (
+    duration,
+    iso_date,
+    local_date_or_datetime,
+    local_datetime,
+    positive_int,
+    timezone,
+    wall_clock,
+)
+from generator.sources import content, files
 
 _FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 MAX_INTERVAL = 99
@@ -59,7 +64,6 @@ _RULE_CHARACTERS = re.compile(r"[A-Z0-9=;,+-]+")
 # The last 400 years dateutil can reach (it stops at 9999): where rules are probed.
 _PROBE_START = datetime(MAXYEAR - 399, 1, 1)  # noqa: DTZ001 - rules expand on naive times
 _RULE_EXAMPLE = "an RFC 5545 recurrence rule like FREQ=WEEKLY;BYDAY=TH or FREQ=MONTHLY;BYDAY=3TH"
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DAY_END = time(23, 59, 59)
 
 
@@ -197,43 +201,10 @@ MAX_COUNT = 10_000  # occurrences; a weekly chat for 190 years
 
 
 def _count(value: Any) -> int:
-    number = config_stage.positive_int(value)
+    number = positive_int(value)
     if number > MAX_COUNT:
         raise Invalid(f"a count between 1 and {MAX_COUNT}")
     return number
-
-
-def iso_date(value: Any) -> date:
-    expected = "an ISO date like 2026-12-10"
-    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
-        raise Invalid(expected)
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError:
-        raise Invalid(expected) from None
-    content.check_year(day.year)
-    return day
-
-
-def wall_clock(tz: ZoneInfo) -> Callable[[Any], datetime]:
-    """A series' `start`: a date and time on the wall clock of its zone, no offset.
-
-    A series keeps its local time across DST changes, so an offset ("+01:00") would
-    be right for half the year at most; the zone is `timezone:`'s business.
-    """
-    local = content.local_datetime(tz)
-
-    def convert(value: Any) -> datetime:
-        moment = local(value)
-        if not isinstance(moment.tzinfo, ZoneInfo):
-            raise Invalid(
-                f"a wall-clock date and time like 2026-09-10T20:00, without an offset "
-                f"(a series keeps its local time in {tz.key} across clock changes)",
-                hint="to meet in another zone, set `timezone:` instead",
-            )
-        return moment
-
-    return convert
 
 
 def series_fields(tz: ZoneInfo) -> dict[str, Field]:
@@ -241,23 +212,23 @@ def series_fields(tz: ZoneInfo) -> dict[str, Field]:
         "name": Field(schema.text, required=True),
         "hashtag": Field(content.hashtag),
         "description": Field(schema.text, default=""),
-        "timezone": Field(config_stage.timezone),
+        "timezone": Field(timezone),
         "start": Field(wall_clock(tz), required=True),
-        "duration": Field(content.duration, default=content.DEFAULT_DURATION),
+        "duration": Field(duration, default=content.DEFAULT_DURATION),
         "rrule": Field(recurrence_rule, required=True),
         "until": Field(iso_date),
         "count": Field(_count),
         "exceptions": Field(lambda v: v, default=()),  # validated item by item below
         "moves": Field(lambda v: v, default=()),  # validated item by item below
         "hosts": Field(schema.text_list, default=()),
-        "announced": Field(content.local_date_or_datetime(tz)),
+        "announced": Field(local_date_or_datetime(tz)),
     }
 
 
 def move_fields(tz: ZoneInfo) -> dict[str, Field]:
     return {
         "from": Field(iso_date, required=True),
-        "to": Field(content.local_datetime(tz), required=True),
+        "to": Field(local_datetime(tz), required=True),
     }
 
 
@@ -369,13 +340,6 @@ def _end(start: datetime, series: Series) -> datetime:
 # --- loading --------------------------------------------------------------------------
 
 
-def series_slug(path: str) -> str:
-    name = path.rsplit("/", 1)[-1]
-    for suffix in SERIES_SUFFIXES:
-        name = name.removesuffix(suffix)
-    return name
-
-
 def parse_series(
     path: str, text: str, config: SiteConfig
 ) -> tuple[Series | None, list[Diagnostic]]:
@@ -386,8 +350,8 @@ def parse_series(
     moves parsed, whatever else is wrong.
     """
     out = Collector()
-    slug = series_slug(path)
-    schema.check_slug(slug, path, out, "file name")
+    slug = files.series_slug(path)
+    files.check_slug(slug, path, out, "file name")
     try:
         doc = yamlsafe.load(text)
     except yamlsafe.YamlError as exc:
@@ -458,7 +422,7 @@ def _zone(raw: Any, default: ZoneInfo) -> ZoneInfo:
     if raw is None:
         return default
     try:
-        return config_stage.timezone(raw)
+        return timezone(raw)
     except Invalid:
         return default
 
@@ -739,32 +703,21 @@ def _nearest_hint(day: date, given: list[date]) -> str | None:
 def declared_slugs(source: Path) -> frozenset[str]:
     """Slugs of every series file, valid or not: a chat naming a series whose file
     has a mistake should hear about that mistake only, not that the series is unknown."""
-    root = source / SERIES_DIR
-    if not root.is_dir():
-        return frozenset()
+    listing = files.list_series(source, Collector())  # load_series reports its problems
     return frozenset(
-        series_slug(f.name) for f in root.iterdir() if f.is_file() and f.suffix in SERIES_SUFFIXES
+        files.series_slug(path)
+        for path in (*listing.sources, *listing.refused)
+        if PurePosixPath(path).suffix in files.SERIES_SUFFIXES
     )
 
 
 def load_series(source: Path, config: SiteConfig) -> tuple[tuple[Series, ...], list[Diagnostic]]:
     """Every content/series/*.yaml, sorted by slug (never directory order)."""
     out = Collector()
-    root = source / SERIES_DIR
     found: dict[str, Series] = {}
-    if not root.is_dir():
-        return (), out.items
-    for file in sorted(root.iterdir()):
-        if file.name.startswith(".") or not file.is_file():
-            continue
-        path = file.relative_to(source).as_posix()
-        if file.suffix not in SERIES_SUFFIXES:
-            out.warning(path, None, None, "ignored: expected series files to end in .yaml or .yml")
-            continue
-        try:
-            text = file.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            out.error(path, None, None, f"expected UTF-8 text ({exc.reason})")
+    for path in files.list_series(source, out).sources:
+        text = files.read_text(source, path, out)
+        if text is None:
             continue
         series, diagnostics = parse_series(path, text, config)
         out.extend(diagnostics)

@@ -1,0 +1,227 @@
+"""The site's own source files: which ones count, reading them, and their slugs.
+
+Every reader of what a site author wrote (site.yaml, chats, wiki pages, series, and
+the commands that add to them) lists and reads through here, so each guard exists
+once and a new kind of file cannot forget one:
+
+- a symbolic link leading outside the site is refused, never read: git stores links,
+  so a pull request could otherwise publish any file the build machine can read;
+- text must be UTF-8 (a BOM is fine), and a file that is not says at which line;
+- hidden files and folders (`.git`, editor swap files, our own `.x.tmp-123`
+  staging folders) are not content;
+- names that become URLs must already be slugs;
+- listings are sorted, never in directory order, so every build is the same.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from generator.core.errors import Collector, ContentError, Diagnostic, UsageError, errors_only
+from generator.core.model import SiteConfig
+from generator.core.schema import SLUG, slugify
+from generator.sources.config import CONFIG_FILE, parse_config
+
+CHATS_DIR = "content/chats"
+WIKI_DIR = "content/wiki"
+SERIES_DIR = "content/series"
+SERIES_SUFFIXES = (".yaml", ".yml")
+THEMES_DIR = "themes"
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What one content folder holds, as sorted source-relative POSIX paths."""
+
+    files: tuple[str, ...]  # every file that may be read (what `archive:` may name)
+    sources: tuple[str, ...]  # those read as chats, wiki pages or series
+    refused: tuple[str, ...] = ()  # links out of the site: reported, never read
+
+
+# --- the guards -----------------------------------------------------------------------
+
+
+def _inside(source: Path, file: Path) -> bool:
+    return file.resolve().is_relative_to(source.resolve())
+
+
+def _refuse_link(source: Path, path: str, out: Collector) -> None:
+    out.error(
+        path,
+        None,
+        None,
+        "is a symbolic link to a file outside the site; expected a file inside "
+        f"{source}, so it was not read",
+    )
+
+
+def _newlines(text: str) -> str:
+    """Universal newlines, as text-mode reading gives: CRLF and a lone CR end a line."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_text(source: Path, path: str, out: Collector) -> str | None:
+    """The text of the source-relative file `path`, or None with a diagnostic."""
+    file = source / path
+    if not _inside(source, file):
+        _refuse_link(source, path, out)
+        return None
+    try:
+        data = file.read_bytes().removeprefix(codecs.BOM_UTF8)
+    except OSError as exc:
+        out.error(path, None, None, f"could not read the file: {exc.strerror}")
+        return None
+    try:
+        return _newlines(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        before = _newlines(data[: exc.start].decode("utf-8"))
+        out.error(
+            path,
+            before.count("\n") + 1,
+            None,
+            f"expected UTF-8 text, found a byte that is not ({exc.reason})",
+        )
+        return None
+
+
+def _walk(source: Path, folder: str, out: Collector, recursive: bool = True) -> Listing:
+    """Every non-hidden file under `folder`; links out of the site are reported."""
+    root = source / folder
+    if not root.is_dir():
+        return Listing((), ())
+    found: list[str] = []
+    refused: list[str] = []
+    for p in sorted(root.rglob("*") if recursive else root.iterdir()):
+        rel = p.relative_to(source)
+        if any(part.startswith(".") for part in rel.parts) or not p.is_file():
+            continue
+        if not _inside(source, p):
+            _refuse_link(source, rel.as_posix(), out)
+            refused.append(rel.as_posix())
+            continue
+        found.append(rel.as_posix())
+    return Listing(tuple(found), (), tuple(refused))
+
+
+# --- which files count ----------------------------------------------------------------
+
+
+def list_chats(source: Path, out: Collector) -> Listing:
+    """Write-ups are `x.md` and the bundle `x/index.md`; archives sit beside them.
+
+    Any other Markdown file is warned about: a write-up saved as `x.MD` or in a
+    nested folder would otherwise vanish from the site without a word.
+    """
+    walked = _walk(source, CHATS_DIR, out)
+    sources = []
+    for f in walked.files:
+        rel = PurePosixPath(f).relative_to(CHATS_DIR)
+        if rel.suffix == ".md" and (
+            len(rel.parts) == 1 or (len(rel.parts) == 2 and rel.name == "index.md")
+        ):
+            sources.append(f)
+        elif rel.suffix.lower() in (".md", ".markdown"):
+            out.warning(
+                f,
+                None,
+                None,
+                "is not read as a chat; expected content/chats/<slug>.md or "
+                "content/chats/<slug>/index.md (only index.md in a bundle is a write-up)",
+            )
+    return Listing(walked.files, tuple(sources), walked.refused)
+
+
+def list_wiki(source: Path, out: Collector) -> Listing:
+    """Every `.md` file under content/wiki, at any depth: folders are sections."""
+    walked = _walk(source, WIKI_DIR, out)
+    sources = tuple(f for f in walked.files if f.endswith(".md"))
+    return Listing(walked.files, sources, walked.refused)
+
+
+def list_series(source: Path, out: Collector) -> Listing:
+    """The `.yaml`/`.yml` files directly in content/series; anything else is warned about."""
+    walked = _walk(source, SERIES_DIR, out, recursive=False)
+    sources = []
+    for f in walked.files:
+        if PurePosixPath(f).suffix in SERIES_SUFFIXES:
+            sources.append(f)
+        else:
+            out.warning(f, None, None, "ignored: expected series files to end in .yaml or .yml")
+    return Listing(walked.files, tuple(sources), walked.refused)
+
+
+def normalise(path: PurePosixPath) -> str | None:
+    """Resolve `.` and `..` lexically; None if it climbs above the source root."""
+    parts: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts)
+
+
+# --- slugs ----------------------------------------------------------------------------
+
+
+def check_slug(value: str, path: str, out: Collector, what: str = "file name") -> bool:
+    """A name that becomes part of a URL must already be a slug: say which one it could be."""
+    if SLUG.match(value):
+        return True
+    out.error(
+        path,
+        None,
+        None,
+        f"{what} {value!r} is not a URL slug; expected lowercase letters, digits and "
+        f"hyphens, like {slugify(value)!r}",
+    )
+    return False
+
+
+def chat_slug(path: str) -> str:
+    """`content/chats/x.md` and the bundle `content/chats/x/index.md` are both chat `x`."""
+    p = PurePosixPath(path)
+    return p.parent.name if p.name == "index.md" else p.stem
+
+
+def wiki_slug_parts(path: str) -> tuple[str, ...]:
+    """`content/wiki/a/b.md` is page `a/b`; `a/index.md` is the section page `a`."""
+    rel = PurePosixPath(path).relative_to(WIKI_DIR).with_suffix("")
+    return rel.parts[:-1] if rel.name == "index" and len(rel.parts) > 1 else rel.parts
+
+
+def series_slug(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    for suffix in SERIES_SUFFIXES:
+        name = name.removesuffix(suffix)
+    return name
+
+
+# --- site.yaml ------------------------------------------------------------------------
+
+
+def site_themes(source: Path) -> frozenset[str]:
+    """The theme folders a site has; site.yaml's `theme:` may name any of them."""
+    return frozenset(p.name for p in (source / THEMES_DIR).glob("*") if p.is_dir())
+
+
+def read_site_config(source: Path) -> tuple[SiteConfig, list[Diagnostic]]:
+    """site.yaml as every command reads it: through the file guards, with the site's
+    own theme folders (a site with `theme: branded` is valid for `new` as for `build`).
+
+    Raises UsageError when there is no site.yaml, ContentError when it is unusable.
+    """
+    if not (source / CONFIG_FILE).is_file():
+        raise UsageError(f"no {CONFIG_FILE} in {source}: is this a chatwiki site?")
+    out = Collector()
+    text = read_text(source, CONFIG_FILE, out)
+    if text is None:
+        raise ContentError(out.items)
+    cfg, found = parse_config(text, themes=site_themes(source))
+    if cfg is None:
+        raise ContentError(errors_only(found) or found)
+    return cfg, found
