@@ -16,6 +16,7 @@ from typing import Any
 
 from generator.core import urls
 from generator.core.errors import Diagnostic
+from generator.core.frozenmap import FrozenMap
 from generator.core.model import Chat, Site, SiteConfig, TopicDef
 from generator.index.calendar import (
     CalendarIndex,
@@ -36,6 +37,19 @@ UPCOMING_ON_HOME = 6  # the next chat and a few more; /calendar/ lists them all
 # Posts per conversation page. Chats are usually a few hundred posts; a 100,000-post
 # archive on one page would be a 40 MB document no browser handles well.
 POSTS_PER_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Indexes:
+    """Everything worked out from the frozen Site that pages and feeds are planned
+    from: one value, picklable like the outputs planned from it."""
+
+    timeline: Timeline
+    conversations: FrozenMap[str, Conversation]  # chat slug -> its archive's conversation
+    topics: TopicIndex
+    links: LinkIndex
+    calendar: CalendarIndex
+    history: GitHistory | None  # None outside a git checkout
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,7 +422,7 @@ def plan_data_files(
         DataFile(
             urls.UPCOMING_FEED,
             _upcoming_feed,
-            (config, calendar, dict(added or {}), names, links),
+            (config, calendar, FrozenMap(added or {}), names, links),
         ),
         DataFile(urls.WRITEUPS_ATOM, _writeups, (config, now, site.chats, names, links, False)),
         DataFile(urls.WRITEUPS_RSS, _writeups, (config, now, site.chats, names, links, True)),
@@ -451,8 +465,8 @@ def plan_topic_feeds(
     ]
 
 
-def topic_names(site: Site) -> dict[str, str]:
-    return {t.slug: t.name for t in site.config.topics}
+def topic_names(site: Site) -> FrozenMap[str, str]:
+    return FrozenMap({t.slug: t.name for t in site.config.topics})
 
 
 def _upcoming_feed(

@@ -27,13 +27,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from types import MappingProxyType
 from urllib.parse import urljoin
 
 from dateutil.relativedelta import relativedelta
 from feedgen.feed import FeedGenerator
 
 from generator.core import urls
+from generator.core.frozenmap import EMPTY
 from generator.index.calendar import CalendarIndex, Event
 from generator.markdown.postquote import MARKER_PATTERN as POST_MARKER
 from generator.core.model import Chat, Series, SiteConfig, TopicDef
@@ -54,8 +54,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 # Our Markdown renderer writes every attribute double-quoted and escaped.
 _URL_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
-NO_DATES: Mapping[str, datetime] = MappingProxyType({})
-NO_NAMES: Mapping[str, str] = MappingProxyType({})
+NO_DATES: Mapping[str, datetime] = EMPTY
+NO_NAMES: Mapping[str, str] = EMPTY
 
 
 @dataclass(frozen=True, slots=True)
