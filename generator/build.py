@@ -157,9 +157,8 @@ def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) ->
     calendar = build_calendar(
         site.chats, site.series, site.now, site.config.timezone, site.config.calendar.months_ahead
     )
-    pages = plan_pages(
-        site, timeline, conversations, topics, links=links, history=history, calendar=calendar
-    )
+    indexes = Indexes(timeline, conversations, topics, links, calendar, history)
+    pages = plan_pages(site, indexes)
     pages += plan_calendar_pages(site, calendar)
     pages += plan_search_page(site.config)
     # When each chat and series file entered git: the upcoming feed's announcement dates.
@@ -192,14 +191,13 @@ def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) ->
             "site_feeds": site_feed_links(site.config),  # <link rel="alternate"> everywhere
         },
     )
-    indexes = Indexes(timeline, conversations, topics, links, calendar, history)
     return _Prepared(site, pages, statics, renderer, tuple(diagnostics), tuple(data), indexes)
 
 
 def _produce(prepared: _Prepared) -> Iterator[tuple[str, bytes]]:
     for page in prepared.pages:
         try:
-            html = prepared.renderer.page(page.template, page.url, title=page.title, **page.context)
+            html = prepared.renderer.render(page.url, page.title, page.context)
         except jinja2.TemplateError as exc:
             # A theme mistake is the site author's to fix: name the template and line.
             raise ContentError([render.template_diagnostic(exc, page.template)]) from None

@@ -52,8 +52,7 @@ def test_the_example_site_plans_every_kind_of_output(prepared: _Prepared) -> Non
 
 def test_every_page_pickles_and_renders_the_same_bytes(prepared: _Prepared) -> None:
     def render(page: Page) -> bytes:
-        context = page.context
-        return prepared.renderer.page(page.template, page.url, title=page.title, **context)
+        return prepared.renderer.render(page.url, page.title, page.context)
 
     for page in prepared.pages:
         copy = round_trip(page)
