@@ -16,6 +16,7 @@ import jinja2
 
 from generator.core import urls
 from generator.core.errors import ContentError, Diagnostic, UsageError, errors_only
+from generator.core.frozenmap import FrozenMap
 from generator.core.model import Chat, Site
 from generator.index.calendar import build_calendar, build_timeline
 from generator.index.conversation import build_conversation
@@ -31,6 +32,7 @@ from generator.output import render
 from generator.output.feeds import site_feed_links
 from generator.plan import (
     DataFile,
+    Indexes,
     Page,
     StaticFile,
     find_clashes,
@@ -61,7 +63,8 @@ class _Prepared:
     statics: list[StaticFile]
     renderer: render.Renderer
     warnings: tuple[Diagnostic, ...]
-    data: tuple[DataFile, ...] = ()  # .ics files and feeds
+    data: tuple[DataFile, ...]  # .ics files and feeds
+    indexes: Indexes
 
 
 def _load(
@@ -125,24 +128,25 @@ def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) ->
         raise ContentError(diagnostics)
     history = read_history(source)  # one `git log` for the whole build; None outside git
     timeline = build_timeline(site.chats, site.now)
-    conversations = {
-        chat.slug: build_conversation(
-            chat.archive.posts,
-            chat.archive.referenced,
-            chat.start,
-            chat.end,
-            chat.hosts,
-            chat.hashtag,
-        )
-        for chat in site.chats
-        if chat.archive is not None
-    }
+    conversations = FrozenMap(
+        {
+            chat.slug: build_conversation(
+                chat.archive.posts,
+                chat.archive.referenced,
+                chat.start,
+                chat.end,
+                chat.hosts,
+                chat.hashtag,
+            )
+            for chat in site.chats
+            if chat.archive is not None
+        }
+    )
     calendar = build_calendar(
         site.chats, site.series, site.now, site.config.timezone, site.config.calendar.months_ahead
     )
-    pages = plan_pages(
-        site, timeline, conversations, topics, links=links, history=history, calendar=calendar
-    )
+    indexes = Indexes(timeline, conversations, topics, links, calendar, history)
+    pages = plan_pages(site, indexes)
     pages += plan_calendar_pages(site, calendar)
     pages += plan_search_page(site.config)
     # When each chat and series file entered git: the upcoming feed's announcement dates.
@@ -175,13 +179,13 @@ def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) ->
             "site_feeds": site_feed_links(site.config),  # <link rel="alternate"> everywhere
         },
     )
-    return _Prepared(site, pages, statics, renderer, tuple(diagnostics), tuple(data))
+    return _Prepared(site, pages, statics, renderer, tuple(diagnostics), tuple(data), indexes)
 
 
 def _produce(prepared: _Prepared) -> Iterator[tuple[str, bytes]]:
     for page in prepared.pages:
         try:
-            html = prepared.renderer.page(page.template, page.url, title=page.title, **page.context)
+            html = prepared.renderer.render(page.url, page.title, page.context)
         except jinja2.TemplateError as exc:
             # A theme mistake is the site author's to fix: name the template and line.
             raise ContentError([render.template_diagnostic(exc, page.template)]) from None

@@ -1,21 +1,24 @@
 """Site + indexes -> the list of files to produce. Decides *what*, not *how*.
 
-Each `Page` is a plain value (URL, template, context of frozen model objects), so
-producing its bytes is a pure call that a process pool or a cache can take over.
-Two things claiming one output path is an error here, before anything is written.
+Each `Page` is a plain value (URL, title, a typed context of frozen model objects),
+each `DataFile` a module-level producer with frozen arguments, so producing their
+bytes is a pure call that a process pool or a cache can take over. Every output
+says its format (generator/output/formats.py). Two things claiming one output path
+is an error here, before anything is written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from generator.core import urls
 from generator.core.errors import Diagnostic
+from generator.core.frozenmap import FrozenMap
 from generator.core.model import Chat, Site, SiteConfig, TopicDef
 from generator.index.calendar import (
     CalendarIndex,
@@ -25,11 +28,30 @@ from generator.index.calendar import (
     describe_rule,
     month_name,
 )
-from generator.index.conversation import Conversation, Group, Thread
+from generator.index.conversation import Conversation, Thread
 from generator.index.topics import TopicIndex
 from generator.index.wiki import NO_LINKS, LinkIndex, breadcrumbs, recently_changed, wiki_sections
-from generator.output import feeds, ical
-from generator.sources.gitinfo import GitHistory
+from generator.output import feeds, formats, ical
+from generator.output.contexts import (
+    CalendarContext,
+    CalendarMonthContext,
+    ChatContext,
+    ChatsContext,
+    ConversationContext,
+    EventContext,
+    GroupSlice,
+    HomeContext,
+    NotFoundContext,
+    PageContext,
+    SearchContext,
+    SeriesContext,
+    TopicContext,
+    TopicsContext,
+    WikiIndexContext,
+    WikiPageContext,
+)
+from generator.output.formats import OutputFormat
+from generator.sources.gitinfo import FileHistory, GitHistory
 
 LATEST_ON_HOME = 10
 UPCOMING_ON_HOME = 6  # the next chat and a few more; /calendar/ lists them all
@@ -39,12 +61,16 @@ POSTS_PER_PAGE = 1000
 
 
 @dataclass(frozen=True, slots=True)
-class GroupSlice:
-    """The part of a conversation group shown on one page."""
+class Indexes:
+    """Everything worked out from the frozen Site that pages and feeds are planned
+    from: one value, picklable like the outputs planned from it."""
 
-    group: Group
-    threads: tuple[Thread, ...]
-    continued: bool  # the group began on an earlier page
+    timeline: Timeline
+    conversations: FrozenMap[str, Conversation]  # chat slug -> its archive's conversation
+    topics: TopicIndex
+    links: LinkIndex
+    calendar: CalendarIndex
+    history: GitHistory | None  # None outside a git checkout
 
 
 def paginate(conversation: Conversation, per_page: int = POSTS_PER_PAGE) -> list[list[GroupSlice]]:
@@ -71,11 +97,18 @@ def paginate(conversation: Conversation, per_page: int = POSTS_PER_PAGE) -> list
 
 @dataclass(frozen=True, slots=True)
 class Page:
+    """An HTML page: its URL, its title and what its template shows (the context's
+    type says which template that is)."""
+
     url: str
-    template: str
     title: str
-    context: Mapping[str, Any] = field(default_factory=dict)
+    context: PageContext
     source_path: str | None = None  # for messages about a clash
+    format: ClassVar[OutputFormat] = formats.HTML
+
+    @property
+    def template(self) -> str:
+        return self.context.template
 
     @property
     def path(self) -> str:
@@ -84,8 +117,14 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class StaticFile:
+    """A theme file, copied as it is."""
+
     path: str
     source: Path
+
+    @property
+    def format(self) -> OutputFormat:
+        return formats.of_static_file(self.path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,54 +133,116 @@ class DataFile:
     arguments, so like a Page it is a plain value a process pool could take over."""
 
     path: str
+    format: OutputFormat
     producer: Callable[..., bytes]
     args: tuple[Any, ...]
     source_path: str | None = None  # for messages about a clash
+
+    def __post_init__(self) -> None:
+        # Both are planning mistakes, caught here rather than in a worker process.
+        if not self.format.names_file(self.path):
+            raise ValueError(f"{self.path}: a {self.format.name} file ends in {self.format.suffix}")
+        if "<" in self.producer.__qualname__:  # <lambda>, <locals>: would not pickle
+            raise ValueError(f"{self.path}: the producer must be a module-level function")
 
     def produce(self) -> bytes:
         return self.producer(*self.args)
 
 
-def plan_pages(
-    site: Site,
-    timeline: Timeline,
-    conversations: Mapping[str, Conversation],
-    topics: TopicIndex,
-    *,
-    links: LinkIndex = NO_LINKS,
-    history: GitHistory | None = None,
-    calendar: CalendarIndex | None = None,
-) -> list[Page]:
+def plan_pages(site: Site, indexes: Indexes) -> list[Page]:
+    """Every HTML page but the calendar's and search: home, chats, topics, wiki."""
+    timeline, calendar = indexes.timeline, indexes.calendar
+    past_by_year = tuple(
+        (year, tuple(group)) for year, group in groupby(timeline.past, key=lambda c: c.start.year)
+    )
     pages = [
         Page(
             urls.HOME,
-            "index.html",
             site.config.title,
-            {
-                "latest": timeline.past[:LATEST_ON_HOME],
+            HomeContext(
+                latest=timeline.past[:LATEST_ON_HOME],
                 # Series occurrences as well as announced chats, soonest first.
-                "upcoming_events": calendar.upcoming[:UPCOMING_ON_HOME] if calendar else (),
-            },
+                upcoming_events=calendar.upcoming[:UPCOMING_ON_HOME],
+            ),
         ),
-        Page(
-            urls.CHATS,
-            "chats.html",
-            "All chats",
-            {
-                "upcoming": timeline.upcoming,
-                "past_by_year": tuple(
-                    (year, tuple(group))
-                    for year, group in groupby(timeline.past, key=lambda c: c.start.year)
-                ),
-            },
-        ),
-        Page("404.html", "404.html", "Page not found", {"rooted_links": True}),
+        Page(urls.CHATS, "All chats", ChatsContext(timeline.upcoming, past_by_year)),
+        Page("404.html", "Page not found", NotFoundContext()),
     ]
-    # Previous/next within the chat's own series, as the calendar decided membership
-    # (`series:` or the series' hashtag, in any case); other chats by their hashtag.
-    neighbours: dict[str, tuple[Any, Any]] = {}
+    pages += plan_chat_pages(site, indexes)
+    pages += plan_topic_pages(indexes.topics, indexes.links)
+    pages += plan_wiki_pages(site, indexes.links, indexes.history)
+    return pages
+
+
+def plan_chat_pages(site: Site, indexes: Indexes) -> list[Page]:
+    """A page per chat (its write-up, event and first conversation page), and the
+    rest of a long conversation on pages of its own."""
+    neighbours = chat_neighbours(site.chats, indexes.calendar)
+    pages = []
+    for chat in site.chats:
+        before, after = neighbours[chat.slug]
+        conversation = indexes.conversations.get(chat.slug)
+        slices = paginate(conversation, POSTS_PER_PAGE) if conversation else [[]]
+        # Which conversation page shows each post, for links from the chat page.
+        post_page = FrozenMap(
+            {
+                node.post.id: number
+                for number, page_slices in enumerate(slices, start=1)
+                for part in page_slices
+                for thread in part.threads
+                for node in thread.nodes
+            }
+        )
+        topics = indexes.topics.chat_topics.get(chat.slug, ())
+        history, edit_url = page_history(site.config, indexes.history, chat.source_path)
+        event = indexes.calendar.by_chat.get(chat.slug)
+        series = event.series if event else None
+        context = ChatContext(
+            chat=chat,
+            conversation=conversation,
+            page_count=len(slices),
+            post_page=post_page,
+            topics=topics,
+            upcoming=chat.start > site.now,
+            previous=before,
+            next=after,
+            page_number=1,
+            slices=tuple(slices[0]),
+            backlinks=indexes.links.backlinks_to("chat", chat.slug),
+            history=history,
+            edit_url=edit_url,
+            # The chat page serves as its own event page ("add to calendar").
+            event=event,
+            series=series,
+            feed_links=feeds.series_feed_links(series) if series else (),
+        )
+        pages.append(Page(urls.chat(chat.slug), chat.title, context, chat.source_path))
+        for number, page_slices in enumerate(slices[1:], start=2):
+            more = ConversationContext(
+                chat=chat,
+                conversation=conversation,
+                page_count=len(slices),
+                post_page=post_page,
+                topics=topics,
+                page_number=number,
+                slices=tuple(page_slices),
+            )
+            title = f"{chat.title}: conversation, page {number}"
+            pages.append(
+                Page(urls.chat_conversation(chat.slug, number), title, more, chat.source_path)
+            )
+    return pages
+
+
+def chat_neighbours(
+    chats: Sequence[Chat], calendar: CalendarIndex
+) -> dict[str, tuple[Chat | None, Chat | None]]:
+    """chat slug -> (previous, next) within the chat's own series, as the calendar
+    decided membership (`series:` or the series' hashtag, in any case); other chats
+    by their hashtag."""
+    neighbours: dict[str, tuple[Chat | None, Chat | None]] = {}
     for _, group in groupby(
-        sorted(site.chats, key=lambda c: neighbour_group(c, calendar)),
+        sorted(chats, key=lambda c: neighbour_group(c, calendar)),
         key=lambda c: neighbour_group(c, calendar),
     ):
         series = sorted(group, key=lambda c: (c.start, c.slug))
@@ -149,97 +250,22 @@ def plan_pages(
             before = series[pos - 1] if pos > 0 else None
             after = series[pos + 1] if pos + 1 < len(series) else None
             neighbours[chat.slug] = (before, after)
-    for chat in site.chats:
-        before, after = neighbours[chat.slug]
-        conversation = conversations.get(chat.slug)
-        slices = paginate(conversation, POSTS_PER_PAGE) if conversation else [[]]
-        common = {
-            "chat": chat,
-            "conversation": conversation,
-            "page_count": len(slices),
-            # Which conversation page shows each post, for links from the chat page.
-            "post_page": {
-                node.post.id: number
-                for number, page_slices in enumerate(slices, start=1)
-                for part in page_slices
-                for thread in part.threads
-                for node in thread.nodes
-            },
-            "topics": topics.chat_topics.get(chat.slug, ()),
-        }
-        pages.append(
-            Page(
-                urls.chat(chat.slug),
-                "chat.html",
-                chat.title,
-                {
-                    **common,
-                    "upcoming": chat.start > site.now,
-                    "previous": before,
-                    "next": after,
-                    "page_number": 1,
-                    "slices": slices[0],
-                    "backlinks": links.backlinks_to("chat", chat.slug),
-                    **page_history(site.config, history, chat.source_path),
-                    **event_context(site, calendar, chat.slug),
-                },
-                chat.source_path,
-            )
-        )
-        for number, page_slices in enumerate(slices[1:], start=2):
-            pages.append(
-                Page(
-                    urls.chat_conversation(chat.slug, number),
-                    "conversation.html",
-                    f"{chat.title}: conversation, page {number}",
-                    {**common, "page_number": number, "slices": page_slices},
-                    chat.source_path,
-                )
-            )
-    pages += plan_topic_pages(topics, links)
-    if site.wiki:
-        sections = wiki_sections(site.wiki)
-        pages.append(
-            Page(
-                urls.WIKI,
-                "wiki_index.html",
-                "Wiki",
-                {"sections": sections, "recent": recently_changed(site.wiki, history)},
-            )
-        )
-        for page in site.wiki:
-            pages.append(
-                Page(
-                    urls.wiki_page(page.slug),
-                    "wiki_page.html",
-                    page.title,
-                    {
-                        "page": page,
-                        "breadcrumbs": breadcrumbs(page, sections),
-                        "backlinks": links.backlinks_to("wiki", page.slug),
-                        **page_history(site.config, history, page.source_path),
-                    },
-                    page.source_path,
-                )
-            )
-    return pages
+    return neighbours
 
 
-def neighbour_group(chat: Chat, calendar: CalendarIndex | None) -> tuple[str, str]:
-    """Which chats a chat's previous/next links walk through: its series, the one
-    the calendar matched it to (else the one it names), or chats of its hashtag."""
-    event = calendar.by_chat.get(chat.slug) if calendar else None
+def neighbour_group(chat: Chat, calendar: CalendarIndex) -> tuple[str, str]:
+    """Which chats a chat's previous/next links walk through: its series (the one the
+    calendar matched it to), or chats of its hashtag."""
+    event = calendar.by_chat.get(chat.slug)
     if event is not None and event.series is not None:
         return ("series", event.series.slug)
-    if calendar is None and chat.series is not None:
-        return ("series", chat.series)
     return ("hashtag", (chat.hashtag or "").lstrip("#").casefold())
 
 
 def page_history(
     config: SiteConfig, history: GitHistory | None, source_path: str
-) -> dict[str, Any]:
-    """`history` (last commit, or None) and `edit_url` for a page made from one file.
+) -> tuple[FileHistory | None, str | None]:
+    """The last commit (or None) and the edit URL of a page made from one file.
 
     The edit link needs the file to be in git: a file not yet committed is not on
     the forge either, and its edit link would be a 404. A shallow clone's dates are
@@ -249,36 +275,55 @@ def page_history(
     pattern = config.edit_url or (urls.DEFAULT_EDIT_URL if config.repo_url else None)
     edit_url = urls.edit(pattern, config.repo_url, change.repo_path) if pattern and change else None
     shown = change if history and not history.shallow else None
-    return {"history": shown, "edit_url": edit_url}
+    return shown, edit_url
 
 
 def plan_topic_pages(topics: TopicIndex, links: LinkIndex = NO_LINKS) -> list[Page]:
     """The topic index twice (by name, by recency: sortable without JavaScript), and a
     page per topic."""
     pages = [
-        Page(urls.TOPICS, "topics.html", "Topics", {"entries": topics.entries, "order": "name"}),
+        Page(urls.TOPICS, "Topics", TopicsContext(topics.entries, "name")),
         Page(
             urls.TOPICS_BY_RECENCY,
-            "topics.html",
             "Topics by most recently discussed",
-            {"entries": topics.by_recency, "order": "recent"},
+            TopicsContext(topics.by_recency, "recent"),
         ),
     ]
     for entry in topics.entries:
-        context = {
-            "entry": entry,
-            "backlinks": links.backlinks_to("topic", entry.topic.slug),
+        context = TopicContext(
+            entry=entry,
+            backlinks=links.backlinks_to("topic", entry.topic.slug),
             # <link rel="alternate"> in the head for feeds/topics/<slug>.xml
-            "feed_links": feeds.topic_feed_links(entry.topic),
-        }
-        pages.append(Page(urls.topic(entry.topic.slug), "topic.html", entry.topic.name, context))
+            feed_links=feeds.topic_feed_links(entry.topic),
+        )
+        pages.append(Page(urls.topic(entry.topic.slug), entry.topic.name, context))
+    return pages
+
+
+def plan_wiki_pages(site: Site, links: LinkIndex, history: GitHistory | None) -> list[Page]:
+    """The wiki's index and a page per wiki page; nothing for a site without a wiki."""
+    if not site.wiki:
+        return []
+    sections = wiki_sections(site.wiki)
+    recent = recently_changed(site.wiki, history)
+    pages = [Page(urls.WIKI, "Wiki", WikiIndexContext(sections, recent))]
+    for page in site.wiki:
+        changed, edit_url = page_history(site.config, history, page.source_path)
+        context = WikiPageContext(
+            page=page,
+            breadcrumbs=breadcrumbs(page, sections),
+            backlinks=links.backlinks_to("wiki", page.slug),
+            history=changed,
+            edit_url=edit_url,
+        )
+        pages.append(Page(urls.wiki_page(page.slug), page.title, context, page.source_path))
     return pages
 
 
 def plan_search_page(config: SiteConfig) -> list[Page]:
     """The search page (Pagefind's UI over the bundle the build indexes), unless
     site.yaml says `search: false`."""
-    return [Page(urls.SEARCH, "search.html", "Search")] if config.search else []
+    return [Page(urls.SEARCH, "Search", SearchContext())] if config.search else []
 
 
 def find_clashes(
@@ -309,16 +354,6 @@ def find_clashes(
 # --- calendar, series, feeds (issue 6) -------------------------------------------------
 
 
-def event_context(site: Site, calendar: CalendarIndex | None, chat_slug: str) -> dict[str, Any]:
-    """What a chat page needs to serve as its own event page ("add to calendar")."""
-    event = calendar.by_chat.get(chat_slug) if calendar else None
-    return {
-        "event": event,
-        "series": event.series if event else None,
-        "feed_links": feeds.series_feed_links(event.series) if event and event.series else (),
-    }
-
-
 def plan_calendar_pages(site: Site, calendar: CalendarIndex) -> list[Page]:
     """/calendar/, a grid per month with events, a page per series and per occurrence
     without a chat (a chat's own page is its event page)."""
@@ -326,69 +361,48 @@ def plan_calendar_pages(site: Site, calendar: CalendarIndex) -> list[Page]:
     by_year = tuple(
         (year, tuple(group)) for year, group in groupby(calendar.months, key=lambda m: m.year)
     )
-    pages = [
-        Page(
-            urls.CALENDAR,
-            "calendar.html",
-            "Calendar",
-            {
-                "upcoming": calendar.upcoming,
-                "months_by_year": by_year,
-                "calendar": calendar,
-                "reminder_text": describe_period(reminder) if reminder else None,
-            },
-        )
-    ]
+    overview = CalendarContext(
+        upcoming=calendar.upcoming,
+        months_by_year=by_year,
+        calendar=calendar,
+        reminder_text=describe_period(reminder) if reminder else None,
+    )
+    pages = [Page(urls.CALENDAR, "Calendar", overview)]
     for month in calendar.months:
-        pages.append(
-            Page(
-                month.url,
-                "calendar_month.html",
-                month_name(month.year, month.month),
-                {
-                    "month": month,
-                    "calendar": calendar,
-                    "previous_label": month_name(*month.previous) if month.previous else None,
-                    "next_label": month_name(*month.next) if month.next else None,
-                },
-            )
+        context = CalendarMonthContext(
+            month=month,
+            calendar=calendar,
+            previous_label=month_name(*month.previous) if month.previous else None,
+            next_label=month_name(*month.next) if month.next else None,
         )
+        pages.append(Page(month.url, month_name(month.year, month.month), context))
     for schedule in calendar.schedules:
-        series = schedule.series
-        pages.append(
-            Page(
-                urls.series(series.slug),
-                "series.html",
-                series.name,
-                {
-                    "schedule": schedule,
-                    "series": series,
-                    "rule_text": describe_rule(series.rrule),
-                    "duration_text": describe_period(series.duration),
-                    "upcoming": tuple(e for e in schedule.events if e.start > site.now),
-                    "past_chats": tuple(c for c in schedule.chats if c.start <= site.now),
-                    "feed_links": feeds.series_feed_links(series),
-                },
-                series.source_path,
-            )
+        pages += plan_series_pages(site, calendar, schedule)
+    return pages
+
+
+def plan_series_pages(site: Site, calendar: CalendarIndex, schedule: SeriesSchedule) -> list[Page]:
+    """A series' page, and a page per occurrence that has one but no chat."""
+    series = schedule.series
+    feed_links = feeds.series_feed_links(series)
+    context = SeriesContext(
+        schedule=schedule,
+        series=series,
+        rule_text=describe_rule(series.rrule),
+        duration_text=describe_period(series.duration),
+        upcoming=tuple(e for e in schedule.events if e.start > site.now),
+        past_chats=tuple(c for c in schedule.chats if c.start <= site.now),
+        feed_links=feed_links,
+    )
+    pages = [Page(urls.series(series.slug), series.name, context, series.source_path)]
+    for event in schedule.occurrences:
+        if event.chat is not None or not calendar.has_page(event):
+            continue  # a chat is its own event page; a past empty slot has none
+        title = f"{event.title}, {event.start.strftime('%d %B %Y').lstrip('0')}"
+        occurrence = EventContext(
+            event=event, series=series, upcoming=event.start > site.now, feed_links=feed_links
         )
-        for event in schedule.occurrences:
-            if event.chat is not None or not calendar.has_page(event):
-                continue  # a chat is its own event page; a past empty slot has none
-            pages.append(
-                Page(
-                    event.url,
-                    "event.html",
-                    f"{event.title}, {event.start.strftime('%d %B %Y').lstrip('0')}",
-                    {
-                        "event": event,
-                        "series": series,
-                        "upcoming": event.start > site.now,
-                        "feed_links": feeds.series_feed_links(series),
-                    },
-                    series.source_path,
-                )
-            )
+        pages.append(Page(event.url, title, occurrence, series.source_path))
     return pages
 
 
@@ -404,23 +418,41 @@ def plan_data_files(
     config, now = site.config, site.now
     names = topic_names(site)
     files = [
-        DataFile(urls.CALENDAR_ICS, ical.calendar_ics, (config, now, calendar)),
+        DataFile(urls.CALENDAR_ICS, formats.ICS, ical.calendar_ics, (config, now, calendar)),
         DataFile(
             urls.UPCOMING_FEED,
+            formats.RSS,
             _upcoming_feed,
-            (config, calendar, dict(added or {}), names, links),
+            (config, calendar, FrozenMap(added or {}), names, links),
         ),
-        DataFile(urls.WRITEUPS_ATOM, _writeups, (config, now, site.chats, names, links, False)),
-        DataFile(urls.WRITEUPS_RSS, _writeups, (config, now, site.chats, names, links, True)),
+        DataFile(
+            urls.WRITEUPS_ATOM,
+            formats.ATOM,
+            _writeups,
+            (config, now, site.chats, names, links, feeds.writeups_atom),
+        ),
+        DataFile(
+            urls.WRITEUPS_RSS,
+            formats.RSS,
+            _writeups,
+            (config, now, site.chats, names, links, feeds.writeups_rss),
+        ),
     ]
     for schedule in calendar.schedules:
         slug, declared_in = schedule.series.slug, schedule.series.source_path
         files.append(
-            DataFile(urls.series_ics(slug), ical.series_ics, (config, now, schedule), declared_in)
+            DataFile(
+                urls.series_ics(slug),
+                formats.ICS,
+                ical.series_ics,
+                (config, now, schedule),
+                declared_in,
+            )
         )
         files.append(
             DataFile(
                 urls.series_feed(slug),
+                formats.ATOM,
                 _series_feed,
                 (config, now, schedule, names, links),
                 declared_in,
@@ -431,7 +463,9 @@ def plan_data_files(
             continue  # "add to calendar" is offered only for chats still to come
         origin = event.chat or event.series
         where = origin.source_path if origin else None
-        files.append(DataFile(event.ics_url, ical.event_ics, (config, now, event), where))
+        files.append(
+            DataFile(event.ics_url, formats.ICS, ical.event_ics, (config, now, event), where)
+        )
     return files
 
 
@@ -444,6 +478,7 @@ def plan_topic_feeds(
     return [
         DataFile(
             urls.topic_feed(entry.topic.slug),
+            formats.ATOM,
             _topic_feed,
             (site.config, site.now, entry.topic, entry.chats, names, links),
         )
@@ -451,8 +486,8 @@ def plan_topic_feeds(
     ]
 
 
-def topic_names(site: Site) -> dict[str, str]:
-    return {t.slug: t.name for t in site.config.topics}
+def topic_names(site: Site) -> FrozenMap[str, str]:
+    return FrozenMap({t.slug: t.name for t in site.config.topics})
 
 
 def _upcoming_feed(
@@ -472,10 +507,9 @@ def _writeups(
     chats: Sequence[Chat],
     names: Mapping[str, str],
     links: LinkIndex | None,
-    rss: bool,
+    produce: Callable[[SiteConfig, datetime, Sequence[feeds.FeedEntry]], bytes],
 ) -> bytes:
     entries = feeds.writeup_entries(config, chats, now, names, links)
-    produce = feeds.writeups_rss if rss else feeds.writeups_atom
     return produce(config, now, entries)
 
 

@@ -12,15 +12,15 @@ on its series-local date, and what is left over is a one-off event. The HTML pag
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
 from generator.core import urls
+from generator.core.frozenmap import FrozenMap
 from generator.core.model import Chat, Series
 from generator.sources.series import Occurrence, occurrences
 
@@ -131,7 +131,7 @@ class CalendarIndex:
     events: tuple[Event, ...]  # everything, by start
     schedules: tuple[SeriesSchedule, ...]  # by series slug
     months: tuple[Month, ...]  # only months that have events, oldest first
-    by_chat: Mapping[str, Event]  # chat slug -> its event
+    by_chat: FrozenMap[str, Event]  # chat slug -> its event
 
     @property
     def upcoming(self) -> tuple[Event, ...]:
@@ -265,7 +265,7 @@ def build_calendar(
         events=ordered,
         schedules=tuple(schedules),
         months=build_months(ordered, timezone),
-        by_chat=MappingProxyType({e.chat.slug: e for e in ordered if e.chat is not None}),
+        by_chat=FrozenMap({e.chat.slug: e for e in ordered if e.chat is not None}),
     )
 
 

@@ -39,10 +39,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from operator import attrgetter
-from types import MappingProxyType
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from generator.archives.twitter_v1 import legacy_retweet_of
+from generator.core.frozenmap import FrozenMap
 from generator.core.posts import Post
 
 INTRO_TITLE = "Before the questions"
@@ -205,7 +205,7 @@ class Conversation:
     resources: tuple[Resource, ...]  # most shared first, then first shared
     stats: Stats
     # Chat posts and context posts by id (chat posts win), for quotes and parents.
-    posts_by_id: Mapping[str, Post] = field(repr=False)
+    posts_by_id: FrozenMap[str, Post] = field(repr=False)
 
     @property
     def questions(self) -> tuple[Group, ...]:
@@ -286,7 +286,7 @@ def build_conversation(
         has_questions=has_questions,
         resources=resources,
         stats=stats,
-        posts_by_id=MappingProxyType({**context_by_id, **chat.by_id}),
+        posts_by_id=FrozenMap({**context_by_id, **chat.by_id}),
     )
 
 

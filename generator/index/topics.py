@@ -17,11 +17,12 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from generator.core.errors import Collector, Diagnostic
+from generator.core.frozenmap import FrozenMap
 from generator.core.model import Chat, Section, TopicDef, TopicRef
 from generator.core.schema import slugify
 
@@ -71,8 +72,8 @@ class TopicEntry:
 @dataclass(frozen=True, slots=True)
 class TopicIndex:
     entries: tuple[TopicEntry, ...]  # by name
-    by_slug: Mapping[str, TopicEntry]
-    chat_topics: Mapping[str, tuple[TopicDef, ...]]  # chat slug -> topics it touches
+    by_slug: FrozenMap[str, TopicEntry]
+    chat_topics: FrozenMap[str, tuple[TopicDef, ...]]  # chat slug -> topics it touches
 
     @property
     def by_recency(self) -> tuple[TopicEntry, ...]:
@@ -239,7 +240,7 @@ def build_topic_index(
     entries.sort(key=lambda e: (e.topic.name.lower(), e.topic.slug))
     index = TopicIndex(
         entries=tuple(entries),
-        by_slug={e.topic.slug: e for e in entries},
-        chat_topics={slug: tuple(topics) for slug, topics in sorted(touched.items())},
+        by_slug=FrozenMap({e.topic.slug: e for e in entries}),
+        chat_topics=FrozenMap({slug: tuple(topics) for slug, topics in sorted(touched.items())}),
     )
     return index, out.items

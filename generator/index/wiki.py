@@ -33,14 +33,14 @@ import difflib
 import html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from types import MappingProxyType
+from dataclasses import dataclass
 from typing import Literal
 
 from mdit_py_plugins.anchors.index import slugify
 
 from generator.core import urls
 from generator.core.errors import Diagnostic
+from generator.core.frozenmap import EMPTY, FrozenMap
 from generator.core.model import Chat, Heading, Series, TopicDef, WikiLinkRef, WikiPage
 from generator.markdown.wikilinks import MARKER_PATTERN, NAMESPACES
 from generator.sources.gitinfo import FileHistory, GitHistory
@@ -48,7 +48,7 @@ from generator.sources.gitinfo import FileHistory, GitHistory
 TargetKind = Literal["wiki", "chat", "topic", "series"]
 # Who wins a shared name: the order is also the one documented in docs/wiki.md.
 KIND_ORDER: tuple[TargetKind, ...] = ("wiki", "chat", "topic", "series")
-KIND_NAMES: Mapping[TargetKind, str] = MappingProxyType(
+KIND_NAMES: Mapping[TargetKind, str] = FrozenMap(
     {"wiki": "wiki page", "chat": "chat", "topic": "topic", "series": "series"}
 )
 CONFIG_PATH = "site.yaml"  # where topics are declared, for messages
@@ -110,18 +110,12 @@ class Backlink:
     kind: TargetKind
 
 
-def _empty() -> Mapping[str, tuple[ResolvedLink, ...]]:
-    return MappingProxyType({})
-
-
 @dataclass(frozen=True, slots=True)
 class LinkIndex:
     """What `build_link_index` found: links per source file, backlinks, problems."""
 
-    resolved: Mapping[str, tuple[ResolvedLink, ...]] = field(default_factory=_empty)
-    backlinks: Mapping[tuple[str, str], tuple[Backlink, ...]] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
+    resolved: FrozenMap[str, tuple[ResolvedLink, ...]] = EMPTY
+    backlinks: FrozenMap[tuple[str, str], tuple[Backlink, ...]] = EMPTY
     diagnostics: tuple[Diagnostic, ...] = ()
 
     def links_in(self, source_path: str) -> tuple[ResolvedLink, ...]:
@@ -365,8 +359,8 @@ def build_link_index(
         for ident, found in linking.items()
     }
     return LinkIndex(
-        MappingProxyType(resolved),
-        MappingProxyType(backlinks),
+        FrozenMap(resolved),
+        FrozenMap(backlinks),
         tuple(sorted(problems, key=Diagnostic.sort_key)),
     )
 

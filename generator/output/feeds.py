@@ -27,26 +27,24 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from types import MappingProxyType
 from urllib.parse import urljoin
 
 from dateutil.relativedelta import relativedelta
 from feedgen.feed import FeedGenerator
 
 from generator.core import urls
-from generator.index.calendar import CalendarIndex, Event
-from generator.markdown.postquote import MARKER_PATTERN as POST_MARKER
+from generator.core.frozenmap import EMPTY
 from generator.core.model import Chat, Series, SiteConfig, TopicDef
-from generator.output.render import format_datetime, post_body
+from generator.index.calendar import CalendarIndex, Event
 from generator.index.wiki import LinkIndex, rewrite_links
+from generator.markdown.postquote import MARKER_PATTERN as POST_MARKER
+from generator.output.formats import ATOM, ICS, RSS, FeedLink
+from generator.output.render import format_datetime, post_body
 
 # An announcement with no `announced:` date and no git history is taken to have
 # been made this long before the chat (the usual two weeks' notice): a fixed date,
 # so the item appears once that moment has passed and keeps its date from then on.
 DEFAULT_NOTICE = timedelta(days=14)
-RSS = "application/rss+xml"
-ATOM = "application/atom+xml"
-ICS = "text/calendar"
 
 # XML 1.0 allows tab, newline and carriage return, and nothing else below 0x20; nor
 # lone surrogates or U+FFFE/U+FFFF. DEL is legal but invisible: drop it too.
@@ -54,8 +52,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 # Our Markdown renderer writes every attribute double-quoted and escaped.
 _URL_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
-NO_DATES: Mapping[str, datetime] = MappingProxyType({})
-NO_NAMES: Mapping[str, str] = MappingProxyType({})
+NO_DATES: Mapping[str, datetime] = EMPTY
+NO_NAMES: Mapping[str, str] = EMPTY
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +67,6 @@ class FeedEntry:
     html: str  # full content; relative links already absolute
     summary: str | None = None
     categories: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class FeedLink:
-    """A feed or calendar a page advertises with <link rel="alternate">."""
-
-    url: str  # site-relative
-    title: str
-    media_type: str
 
 
 def clean(text: str) -> str:

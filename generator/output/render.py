@@ -27,6 +27,7 @@ from generator.core.errors import Diagnostic
 from generator.markdown.postquote import MARKER_PATTERN
 from generator.core.model import Chat
 from generator.index.wiki import LinkIndex, rewrite_links
+from generator.output.contexts import PageContext, template_variables
 
 BUILTIN_THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
 _SAFE_SCHEMES = {"http", "https", "mailto"}
@@ -247,6 +248,10 @@ class Renderer:
 
     def page(self, template: str, page_url: str, **context: Any) -> bytes:
         return self.env.get_template(template).render(page_url=page_url, **context).encode("utf-8")
+
+    def render(self, page_url: str, title: str, context: PageContext) -> bytes:
+        """A planned page: its context's template, given the context's fields."""
+        return self.page(context.template, page_url, title=title, **template_variables(context))
 
 
 def template_diagnostic(exc: jinja2.TemplateError, template: str) -> Diagnostic:

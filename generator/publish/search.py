@@ -24,6 +24,7 @@ from pagefind.index import IndexConfig, PagefindIndex
 from generator.core import urls
 from generator.core.errors import OutputError
 from generator.core.model import SiteConfig
+from generator.output.formats import HTML
 
 # A build that takes longer than this to index is stuck (the indexer died and the
 # client waits for an answer that will never come), not slow: the example site takes
@@ -82,6 +83,7 @@ async def _index(site_dir: Path, language: str) -> None:
     }
     async with asyncio.timeout(TIMEOUT_SECONDS), PagefindIndex(config=config) as index:
         # Leaving the `async with` without an exception writes the bundle to output_path.
-        found = await index.add_directory(str(site_dir), glob="**/*.html")
+        # Only pages: feeds and calendars are other formats, not documents to search.
+        found = await index.add_directory(str(site_dir), glob=f"**/*{HTML.suffix}")
         if found["page_count"] == 0:
             raise OutputError("could not build the search index: Pagefind found no pages")

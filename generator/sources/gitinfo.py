@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from types import MappingProxyType
+
+from generator.core.frozenmap import EMPTY, FrozenMap
 
 GIT_TIMEOUT_SECONDS = 120
 _RECORD = "\x1e"  # starts each commit in the log output
@@ -52,19 +52,11 @@ class FileHistory:
     repo_path: str  # path from the repository root: what an edit link needs
 
 
-def _no_files() -> Mapping[str, FileHistory]:
-    return MappingProxyType({})
-
-
-def _no_dates() -> Mapping[str, datetime]:
-    return MappingProxyType({})
-
-
 @dataclass(frozen=True, slots=True)
 class GitHistory:
-    files: Mapping[str, FileHistory] = field(default_factory=_no_files)
+    files: FrozenMap[str, FileHistory] = EMPTY
     # When each file was (last) added: the upcoming feed dates announcements by it.
-    added: Mapping[str, datetime] = field(default_factory=_no_dates)
+    added: FrozenMap[str, datetime] = EMPTY
     shallow: bool = False  # a shallow clone: which files exist is right, dates are not
 
     def get(self, source_path: str) -> FileHistory | None:
@@ -106,8 +98,8 @@ def parse_log(output: str, prefix: str = "") -> GitHistory:
             if status.startswith("A") and (name not in added or changed > added[name]):
                 added[name] = changed
     return GitHistory(
-        MappingProxyType(dict(sorted(latest.items()))),
-        MappingProxyType(dict(sorted(added.items()))),
+        FrozenMap(sorted(latest.items())),
+        FrozenMap(sorted(added.items())),
     )
 
 
