@@ -55,6 +55,7 @@ from typing import Final, Literal
 
 from generator.archives import _json
 from generator.archives._json import Found, JSONObject, Unusable
+from generator.archives.posts import LINKABLE_SCHEMES, UNKNOWN_HANDLE
 from generator.archives.registry import ArchiveFormat
 from generator.core.posts import (
     ArchiveParse,
@@ -69,9 +70,7 @@ NAME: Final = "bluesky"
 
 POST_COLLECTION: Final = "app.bsky.feed.post"
 POST_TYPE: Final = "app.bsky.feed.post"
-UNKNOWN_HANDLE: Final = "unknown"
 INVALID_HANDLE: Final = "handle.invalid"
-LINKABLE_SCHEMES: Final = frozenset({"http", "https"})
 # A quote of a quote of a quote ...: deeper embeddings keep their ids only.
 _MAX_EMBED_DEPTH: Final = 4
 _TID_ALPHABET: Final = "234567abcdefghijklmnopqrstuvwxyz"

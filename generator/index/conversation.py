@@ -42,7 +42,7 @@ from operator import attrgetter
 from types import MappingProxyType
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
-from generator.archives.twitter_v1 import legacy_retweet_of
+from generator.archives.posts import legacy_retweet_of
 from generator.core.posts import Post
 
 INTRO_TITLE = "Before the questions"
