@@ -109,25 +109,25 @@ def json_records(text: str, *, archive: str, expected: str) -> list[tuple[str, o
 
 def _json_lines(body: str, whole_error: json.JSONDecodeError) -> list[tuple[str, object]]:
     records: list[tuple[str, object]] = []
+    first = True
     for number, line in enumerate(body.split("\n"), start=1):
         if not line.strip(JSON_WHITESPACE):
             continue
         where = f"line {number}"
+        was_first, first = first, False
         try:
             value = json.loads(line)
-        except json.JSONDecodeError as error:
-            if not records:
+        except (json.JSONDecodeError, RecursionError) as error:
+            if was_first:
                 raise ArchiveFormatError(
                     f"not valid JSON: {_decode_problem(whole_error)}", line=whole_error.lineno
                 ) from None
-            records.append((where, Skipped(where, f"not valid JSON: {_decode_problem(error)}")))
-            continue
-        except RecursionError:
-            if not records:
-                raise ArchiveFormatError(
-                    f"not valid JSON: {_decode_problem(whole_error)}", line=whole_error.lineno
-                ) from None
-            records.append((where, Skipped(where, "JSON nested too deeply to be a record")))
+            reason = (
+                f"not valid JSON: {_decode_problem(error)}"
+                if isinstance(error, json.JSONDecodeError)
+                else "JSON nested too deeply to be a record"
+            )
+            records.append((where, Skipped(where, reason)))
             continue
         records.extend(_with_items(where, value))
     return records

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import nh3
 
@@ -171,11 +171,24 @@ _MEDIA_KINDS: Final[Mapping[str, MediaKind]] = {
 # Only these are worth a `links` entry or a media link: the rest (mailto:, at://,
 # relative paths) is not a page a reader can open from an archive.
 LINKABLE_SCHEMES: Final = frozenset({"http", "https"})
+_LinkOrMedia = TypeVar("_LinkOrMedia", Link, Media)
 
 
 def media_kind(service_type: object) -> MediaKind:
     """The kind of an attachment from the service's own type name; "other" if unknown."""
     return _MEDIA_KINDS.get(service_type, "other") if isinstance(service_type, str) else "other"
+
+
+def unique_by_url(items: Iterable[_LinkOrMedia]) -> tuple[_LinkOrMedia, ...]:
+    """One link (or attachment) per URL, the first one met: it has the better display.
+
+    A tweet's text link comes before its card, a Bluesky facet before the embed's
+    title, so the first copy is the one the author wrote.
+    """
+    by_url: dict[str, _LinkOrMedia] = {}
+    for item in items:
+        by_url.setdefault(item.url, item)
+    return tuple(by_url.values())
 
 
 def web_url(value: object) -> str | None:
@@ -245,10 +258,6 @@ class _Span:
     end: int
     replacement: str
     link: Link | None  # None for a removed media link
-
-
-def _unique(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(value for value in values if value))
 
 
 def _overlaps(start: int, end: int, spans: Sequence[_Span]) -> bool:
@@ -392,18 +401,18 @@ def expand_text(
         text = text.rstrip()  # the media link trails the text; drop the space before it
 
     if entities is None:
-        hashtags = _unique(match.group(1) for match in _HASHTAG.finditer(text))
-        mentions = _unique(match.group(1) for match in _MENTION.finditer(text))
+        hashtags = _json.unique(match.group(1) for match in _HASHTAG.finditer(text))
+        mentions = _json.unique(match.group(1) for match in _MENTION.finditer(text))
     else:
-        hashtags = _unique(
-            str(tag.get("text", ""))
+        hashtags = _json.unique(
+            name
             for tag in map(_json.as_mapping, _json.as_list(entities.get("hashtags")))
-            if tag is not None
+            if tag is not None and (name := str(tag.get("text", "")))
         )
-        mentions = _unique(
-            str(user.get("screen_name", ""))
+        mentions = _json.unique(
+            name
             for user in map(_json.as_mapping, _json.as_list(entities.get("user_mentions")))
-            if user is not None
+            if user is not None and (name := str(user.get("screen_name", "")))
         )
 
     return ExpandedText(

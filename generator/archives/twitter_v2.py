@@ -40,14 +40,20 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from generator.archives import _json
-from generator.archives.posts import media_kind, retweeted_handle, status_link, status_url
+from generator.archives.posts import (
+    media_kind,
+    retweeted_handle,
+    status_link,
+    status_url,
+    unique_by_url,
+)
 from generator.archives.registry import ArchiveFormat
 from generator.core.posts import (
     ArchiveFormatError,
@@ -184,26 +190,11 @@ def _strs(value: object) -> list[str]:
     )
 
 
-def _unique(items: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(items))
-
-
-def _unique_by_url(items: Iterable[_LinkOrMedia]) -> tuple[_LinkOrMedia, ...]:
-    """First occurrence wins: the same link twice in a tweet is one link."""
-    seen: dict[str, _LinkOrMedia] = {}
-    for item in items:
-        seen.setdefault(item.url, item)
-    return tuple(seen.values())
-
-
 def _parse_time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
+    """created_at as aware UTC; the v2 API documents it as UTC, so no offset means UTC."""
     try:
-        parsed = datetime.fromisoformat(value)
-        # The v2 API documents created_at as UTC; no offset means UTC, not local time.
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-    except (ValueError, OverflowError):  # OverflowError: an offset pushing past year 9999
+        return _json.utc_timestamp(value, "created_at")
+    except _json.Unusable:
         return None
 
 
@@ -507,7 +498,7 @@ def _expand_text(raw: str, url_entities: Sequence[JsonObject]) -> _Text:
     text = "".join(pieces)
     if media_links:
         text = text.rstrip()
-    return _Text(text, _unique_by_url(links), tuple(media_links), has_notice)
+    return _Text(text, unique_by_url(links), tuple(media_links), has_notice)
 
 
 def _media_item(item: JsonObject, fallback: str | None) -> Media | None:
@@ -542,7 +533,7 @@ def _media(
             if (permalink and permalink[0] == tweet_id) or (key and key in keys):
                 kind = _guess_kind(key or (keys[0] if keys else ""), permalink)
                 found.append(Media(expanded, kind))
-    return _unique_by_url(found)
+    return unique_by_url(found)
 
 
 def _guess_kind(media_key: str, permalink: tuple[str, str] | None) -> MediaKind:
@@ -611,10 +602,10 @@ def _build_post(tweet_id: str, seen: _Seen, archive: _Archive) -> Post:
         quote_of_id=references.get("quoted"),
         repost_of_id=references.get("retweeted"),
         links=expanded.links,
-        hashtags=_unique(
+        hashtags=_json.unique(
             tag for item in _objs(entities.get("hashtags")) if (tag := _str(item.get("tag")))
         ),
-        mentions=_unique(
+        mentions=_json.unique(
             name for item in _objs(entities.get("mentions")) if (name := _str(item.get("username")))
         ),
         media=_media(tweet_id, tweet, archive.media, expanded.media_links),
