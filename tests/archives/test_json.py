@@ -51,6 +51,16 @@ def test_arrays_stand_for_their_items_in_a_document_and_on_a_line() -> None:
     assert records('\ufeff{\n  "a": 1\n}') == [(_json.WHOLE_FILE, {"a": 1})]
 
 
+def test_only_the_first_line_decides_between_json_lines_and_a_broken_document() -> None:
+    # An empty array on line 1 holds no records, but it is a JSON line by itself.
+    found = records("[]\n{broken\n{}")
+    assert [where for where, _ in found] == ["line 2", "line 3"]
+    assert isinstance(found[0][1], Skipped)
+    with pytest.raises(ArchiveFormatError) as error:
+        records("{broken\n{}")
+    assert error.value.line == 1
+
+
 def test_a_pretty_printed_document_with_an_error_is_refused_at_its_line() -> None:
     with pytest.raises(ArchiveFormatError) as error:
         records('[\n  {"a": 1},\n  oops\n]')
