@@ -127,7 +127,6 @@ def test_imports_flow_one_way() -> None:
     assert problems == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11: shared post logic still lives in readers")
 def test_only_the_format_registry_imports_readers() -> None:
     problems = []
     for path in sorted(PACKAGE.rglob("*.py")):

@@ -1,14 +1,15 @@
 """What the JSON archive readers share: reading the file, naming places, small value helpers.
 
-The Bluesky and Mastodon readers accept the same kinds of file (one JSON document,
-an array, or JSON lines, with a bad line skipped in its place) and report problems
-in the same words, and the Twitter v1.1 and TAGS sniffers read a file's first value
-the same way. These pieces were copied between the readers and had begun to drift
-(a fix to one copy did not reach the others), so each now lives here once.
+Every JSON archive format (Mastodon, Bluesky, Twitter v1.1 and v2, the account
+archive's `tweets.js`, TAGS JSON, our own posts.json) reads its file here: one
+document, an array, or JSON lines, with a bad line skipped in its place and the
+same words for the same problem. Each reader used to split and number lines its
+own way, and the copies had drifted: two of them split lines with
+`str.splitlines()`, so a post holding a raw U+2028 was cut in two and lost.
 
 Where readers really differ (the words of an error, whether a placeholder handle
-may fill in a reply's handle, how strict a sniffer is), the caller says so with a
-parameter; nothing here knows which format it is reading.
+may fill in a reply's handle), the caller says so with a parameter; nothing here
+knows which format it is reading.
 
 The module is private (underscore): it is not an archive format, so `formats.py`
 does not list it, and nothing outside `generator.archives` should import it. Names
@@ -21,7 +22,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from generator.core.posts import ArchiveFormatError, ArchiveParse, Post, Skipped
@@ -45,89 +46,102 @@ class Found:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-# --------------------------------------------------------------------------- sniffing
-
-
-def first_json_value(
-    text: str,
-    *,
-    array_whitespace: str | None = JSON_WHITESPACE,
-    objects_only: bool = False,
-    raise_on_deep_nesting: bool = False,
-) -> object:
-    """The file's first JSON value; for an array, its first element (or None).
-
-    Only that value is decoded (`raw_decode` stops there): sniffing runs for every
-    format on every file, so it reads one record, not the file. That is enough for
-    a document, an array and JSON lines alike.
-
-    The defaults are the Bluesky and Mastodon sniffers' behaviour. The Twitter v1.1
-    and TAGS sniffers (through `twitter_v1.first_json_value`) have always differed,
-    and keep doing so through the parameters:
-    - `array_whitespace`: what may stand between "[" and the first element; None
-      is any Unicode white space (`str.lstrip()`), not only JSON's.
-    - `objects_only`: a document that is neither an array nor an object gives None
-      instead of its (string, number, ...) value.
-    - `raise_on_deep_nesting`: a first value nested too deeply to decode raises
-      `RecursionError` instead of giving None.
-    """
-    body = text.lstrip("\ufeff \t\r\n")
-    decoder = json.JSONDecoder()
-    try:
-        if body.startswith("["):
-            index = len(body) - len(body[1:].lstrip(array_whitespace))
-            if body[index : index + 1] in ("]", ""):
-                return None
-            value, _ = decoder.raw_decode(body, index)
-            return value
-        if objects_only and not body.startswith("{"):
-            return None
-        value, _ = decoder.raw_decode(body)
-        return value
-    except json.JSONDecodeError:
-        return None
-    except RecursionError:
-        if raise_on_deep_nesting:
-            raise
-        return None
-
-
 # --------------------------------------------------------------------------- reading
 
+# What a record is called where the file is one JSON object (not an array, not lines).
+WHOLE_FILE: Final = ""
 
-def json_values(text: str, *, archive: str, expected: str) -> list[tuple[str, object]]:
-    """The file as one JSON document, else as JSON lines (a bad line is a `Skipped`
-    in its place, so skips are reported in file order).
+
+def decode_document(text: str, *, archive: str, first_line: int = 1) -> object:
+    """One JSON document, or `ArchiveFormatError` at the line where it breaks.
+
+    `first_line` is the file line the text starts on (the account archive's JSON
+    follows a `window.YTD... =` prefix). A document nested too deeply for the
+    decoder is refused in the archive's own words, never as a `RecursionError`.
+    """
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ArchiveFormatError(f"JSON is nested too deeply to be a {archive}") from None
+    except json.JSONDecodeError as error:
+        raise ArchiveFormatError(
+            f"not valid JSON: {_decode_problem(error)}", line=first_line - 1 + error.lineno
+        ) from None
+
+
+def json_records(text: str, *, archive: str, expected: str) -> list[tuple[str, object]]:
+    """Every record of a JSON document, JSON array or JSON-lines file, named by its place.
+
+    Places are numbered the same way for every format: a whole-file object is
+    `WHOLE_FILE` (""), an item of a whole-file array "item N", a line "line N" (N
+    counts physical lines, blank ones included) and an item of an array on a line
+    "line N, item M". A line that is not JSON is a `Skipped` in its place, so skips
+    come in file order and the lines after it keep their numbers.
+
+    Lines end at "\n" (so "\r\n" too) and nowhere else. `str.splitlines()` also
+    ends lines at U+2028, U+2029, U+0085, \x0b, \x0c and \x1c-\x1e, which JSON
+    strings may hold raw: splitting there cuts a post in two and loses it.
 
     JSON lines are only tried when the first line is a JSON value by itself, so a
-    pretty-printed file with one syntax error is reported at its real line
-    instead of as a hundred unparseable "lines".
-
-    `archive` and `expected` finish the reader's own error messages: "JSON is
-    nested too deeply to be a {archive}" and "the file is empty: expected {expected}".
+    pretty-printed document with one syntax error is reported at its real line
+    instead of as a hundred unparseable "lines". A file with nothing in it, a
+    whole-file string or number, and a document nested too deeply are refused:
+    none of them is an archive. `archive` and `expected` finish those messages
+    ("JSON is nested too deeply to be a {archive}", "the file is empty: expected
+    {expected}").
     """
-    body = text.lstrip("\ufeff")
-    try:
-        return [("", json.loads(body))]
-    except RecursionError as error:
-        raise ArchiveFormatError(f"JSON is nested too deeply to be a {archive}") from error
-    except json.JSONDecodeError as whole_error:
-        document_error = whole_error
-    values: list[tuple[str, object]] = []
-    for number, line in enumerate(body.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            values.append((f"line {number}", json.loads(line)))
-        except (json.JSONDecodeError, RecursionError) as error:
-            if not values:
-                raise ArchiveFormatError(
-                    f"not valid JSON: {document_error.msg}", line=document_error.lineno
-                ) from error
-            values.append(("", Skipped(f"line {number}", f"not valid JSON: {error}")))
-    if not values:
+    body = text.removeprefix("\ufeff")
+    if not body.strip(JSON_WHITESPACE):
         raise ArchiveFormatError(f"the file is empty: expected {expected}")
-    return values
+    try:
+        document = json.loads(body)
+    except RecursionError:
+        raise ArchiveFormatError(f"JSON is nested too deeply to be a {archive}") from None
+    except json.JSONDecodeError as whole_error:
+        return _json_lines(body, whole_error)
+    if not isinstance(document, dict | list):
+        raise ArchiveFormatError(
+            f"expected {expected}, got {type_name(document)}",
+            line=body[: len(body) - len(body.lstrip(JSON_WHITESPACE))].count("\n") + 1,
+        )
+    return _with_items(WHOLE_FILE, document)
+
+
+def _json_lines(body: str, whole_error: json.JSONDecodeError) -> list[tuple[str, object]]:
+    records: list[tuple[str, object]] = []
+    first = True
+    for number, line in enumerate(body.split("\n"), start=1):
+        if not line.strip(JSON_WHITESPACE):
+            continue
+        where = f"line {number}"
+        was_first, first = first, False
+        try:
+            value = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as error:
+            if was_first:
+                raise ArchiveFormatError(
+                    f"not valid JSON: {_decode_problem(whole_error)}", line=whole_error.lineno
+                ) from None
+            reason = (
+                f"not valid JSON: {_decode_problem(error)}"
+                if isinstance(error, json.JSONDecodeError)
+                else "JSON nested too deeply to be a record"
+            )
+            records.append((where, Skipped(where, reason)))
+            continue
+        records.extend(_with_items(where, value))
+    return records
+
+
+def _with_items(where: str, value: object) -> list[tuple[str, object]]:
+    """An array stands for its items (one level: an array inside is a bad record)."""
+    if isinstance(value, list):
+        return [(join_where(where, f"item {number}"), item) for number, item in enumerate(value, 1)]
+    return [(where, value)]
+
+
+def _decode_problem(error: json.JSONDecodeError) -> str:
+    return f"{error.msg} (column {error.colno})"
 
 
 def collect_values(
@@ -137,23 +151,53 @@ def collect_values(
     archive: str,
     expected: str,
 ) -> Found:
-    """Hand every value of the file to `collect` with the place it stands at.
+    """Hand every record of the file to `collect` with the place it stands at.
 
-    A top-level array (the whole file, or one JSON line) is handed over item by
-    item; `collect` routes each value by its shape and must not raise for a bad
-    record. Lines that are not JSON are already in `skipped`, in file order.
-    `archive` and `expected` are as for `json_values`.
+    `collect` routes each value by its shape and must not raise for a bad record.
+    Lines that are not JSON are already in `skipped`, in file order. `archive` and
+    `expected` are as for `json_records`.
     """
     found = Found()
-    for where, value in json_values(text, archive=archive, expected=expected):
+    for where, value in json_records(text, archive=archive, expected=expected):
         if isinstance(value, Skipped):
             found.skipped.append(value)
-        elif isinstance(value, list):
-            for number, item in enumerate(value, start=1):
-                collect(item, join_where(where, f"item {number}"), found)
         else:
             collect(value, where, found)
     return found
+
+
+def place(where: str) -> str:
+    """A record's place for a message: the whole-file record is "the file"."""
+    return where or "the file"
+
+
+# --------------------------------------------------------------------------- sniffing
+
+
+def first_json_value(text: str) -> object:
+    """The file's first JSON value; for an array, its first element (or None).
+
+    Only that value is decoded (`raw_decode` stops there): sniffing runs for every
+    format on every file, so it reads one record, not the file. That is enough for
+    a document, an array and JSON lines alike. A first value nested too deeply to
+    decode is no archive of any format, so it is refused here rather than left to
+    each sniffer.
+    """
+    body = text.lstrip("\ufeff" + JSON_WHITESPACE)
+    decoder = json.JSONDecoder()
+    try:
+        if body.startswith("["):
+            index = len(body) - len(body[1:].lstrip(JSON_WHITESPACE))
+            if body[index : index + 1] in ("]", ""):
+                return None
+            value, _ = decoder.raw_decode(body, index)
+            return value
+        value, _ = decoder.raw_decode(body)
+        return value
+    except json.JSONDecodeError:
+        return None
+    except RecursionError:
+        raise ArchiveFormatError("the file is nested too deeply to be a chat archive") from None
 
 
 def join_where(where: str, part: str) -> str:
@@ -233,5 +277,27 @@ def unique(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def type_name(value: object) -> str:
-    """A JSON value's kind for messages: "null" for None, else the Python type's name."""
-    return "null" if value is None else type(value).__name__
+    """A JSON value's kind in JSON's words, for messages: "an array", "a string", "null"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    for kind, words in ((dict, "an object"), (list, "an array"), (str, "a string")):
+        if isinstance(value, kind):
+            return words
+    return "a number" if isinstance(value, int | float) else type(value).__name__
+
+
+def as_mapping(value: object) -> Mapping[str, Any] | None:
+    """The value if it is a JSON object, else None: input is never trusted."""
+    return value if isinstance(value, Mapping) else None
+
+
+def as_list(value: object) -> list[Any]:
+    """The value if it is a JSON array, else an empty one."""
+    return list(value) if isinstance(value, list) else []
+
+
+def nonempty_text(value: object) -> str | None:
+    """The value if it is a string with something other than white space in it."""
+    return value if isinstance(value, str) and value.strip() else None

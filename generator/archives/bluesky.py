@@ -48,13 +48,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Final, Literal
 
 from generator.archives import _json
 from generator.archives._json import Found, JSONObject, Unusable
+from generator.archives.posts import LINKABLE_SCHEMES, UNKNOWN_HANDLE, unique_by_url
 from generator.archives.registry import ArchiveFormat
 from generator.core.posts import (
     ArchiveParse,
@@ -69,9 +69,7 @@ NAME: Final = "bluesky"
 
 POST_COLLECTION: Final = "app.bsky.feed.post"
 POST_TYPE: Final = "app.bsky.feed.post"
-UNKNOWN_HANDLE: Final = "unknown"
 INVALID_HANDLE: Final = "handle.invalid"
-LINKABLE_SCHEMES: Final = frozenset({"http", "https"})
 # A quote of a quote of a quote ...: deeper embeddings keep their ids only.
 _MAX_EMBED_DEPTH: Final = 4
 _TID_ALPHABET: Final = "234567abcdefghijklmnopqrstuvwxyz"
@@ -424,7 +422,7 @@ def _post(
         url=url,
         reply_to_id=_reply_parent_uri(record.get("reply")),
         quote_of_id=embedded.quote_of_id,
-        links=_unique_links((*rich.links, *embedded.links)),
+        links=unique_by_url((*rich.links, *embedded.links)),
         hashtags=_json.unique((*rich.hashtags, *_record_tags(record.get("tags")))),
         mentions=rich.mentions,
         media=tuple(embedded.media),
@@ -603,7 +601,7 @@ def apply_facets(text: str, facets: object) -> RichText:
                     hashtags.append(tag)
     return RichText(
         text=_replace_ranges(data, replacements),
-        links=_unique_links(links),
+        links=unique_by_url(links),
         mentions=_json.unique(mentions),
         hashtags=_json.unique(hashtags),
     )
@@ -709,14 +707,6 @@ def tid_timestamp(rkey: str) -> datetime | None:
 
 def _object(value: object) -> JSONObject:
     return value if isinstance(value, dict) else {}
-
-
-def _unique_links(links: Iterable[Link]) -> tuple[Link, ...]:
-    """One link per URL, keeping the first (facet) display over a card title."""
-    by_url: dict[str, Link] = {}
-    for link in links:
-        by_url.setdefault(link.url, link)
-    return tuple(by_url.values())
 
 
 FORMATS: Final = (ArchiveFormat(NAME, "Bluesky post JSON", sniff, parse),)

@@ -8,7 +8,7 @@ normalised file first (it is also JSON), then formats with an unmistakable wrapp
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.archives import (
@@ -20,6 +20,7 @@ from generator.archives import (
     twitter_v1,
     twitter_v2,
 )
+from generator.archives.posts import blank
 from generator.archives.registry import ArchiveFormat
 from generator.core.posts import ArchiveFormatError, ArchiveParse, Post, Skipped
 
@@ -75,17 +76,6 @@ def read_file(path: Path, label: str | None = None) -> ArchiveRead:
     except OSError as exc:
         raise ArchiveFormatError(f"could not read the file: {exc.strerror}") from None
     return read_text(text, str(path), label)
-
-
-def blank(post: Post) -> Post:
-    """A deleted or withheld post keeps its place in a thread, never its content.
-
-    Parsers differ on what a stub carries (some keep a country-withheld tweet's
-    text); a static page is seen from every country, so nothing of it is kept.
-    """
-    return replace(
-        post, text="", html=None, links=(), hashtags=(), mentions=(), media=(), author_name=""
-    )
 
 
 def _redact_stubs(parsed: ArchiveParse) -> ArchiveParse:

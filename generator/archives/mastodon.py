@@ -54,24 +54,18 @@ import nh3
 
 from generator.archives import _json
 from generator.archives._json import Found, JSONObject, Unusable
-from generator.archives.registry import ArchiveFormat
-from generator.core.posts import (
-    ArchiveParse,
-    Link,
-    Media,
-    MediaKind,
-    Post,
-    Skipped,
+from generator.archives.posts import (
+    ALLOWED_URL_SCHEMES,
+    LINKABLE_SCHEMES,
+    media_kind,
+    sanitise_html,
+    web_url,
 )
+from generator.archives.registry import ArchiveFormat
+from generator.core.posts import ArchiveParse, Link, Media, Post, Skipped
 
 NAME: Final = "mastodon"
 
-ALLOWED_TAGS: Final = frozenset({"p", "br", "a", "span"})
-ALLOWED_URL_SCHEMES: Final = frozenset({"http", "https", "mailto"})
-LINK_REL: Final = "nofollow noopener ugc"
-# Only these are worth a `links` entry or a media link: the rest (mailto:, at://,
-# relative paths) is not a page a reader can open from an archive.
-LINKABLE_SCHEMES: Final = frozenset({"http", "https"})
 # The analysis pass keeps a few more tags than the published HTML so that lists,
 # quotes and headings from Akkoma/Misskey become separate lines in `text`.
 _ANALYSIS_TAGS: Final = frozenset(
@@ -82,11 +76,6 @@ _PARAGRAPH_TAGS: Final = _ANALYSIS_TAGS - {"br", "a", "span", "li"}
 # HTML collapses these, but not U+00A0: `&nbsp;` spacing is deliberate.
 _HTML_SPACE: Final = str.maketrans({"\t": " ", "\n": " ", "\r": " ", "\f": " "})
 PUBLIC_VISIBILITIES: Final = frozenset({"public", "unlisted", "local"})
-_MEDIA_KINDS: Final[Mapping[str, MediaKind]] = {
-    "image": "photo",
-    "video": "video",
-    "gifv": "gif",
-}
 # A reblog of a quote of a quote ...: deeper embeddings keep their ids only.
 _MAX_EMBED_DEPTH: Final = 4
 
@@ -292,7 +281,7 @@ def _status_post(status: JSONObject, depth: int) -> tuple[Post, list[Post]]:
         author_id=_id_text(account.get("id")),
         text=text,
         html=html,
-        url=_web_url(status.get("url")) or _web_url(status.get("uri")),
+        url=web_url(status.get("url")) or web_url(status.get("uri")),
         reply_to_id=in_reply_to_id,
         reply_to_handle=(
             _reply_handle(status, account, handle, mentions) if in_reply_to_id else None
@@ -428,27 +417,15 @@ def _media(value: object) -> tuple[Media, ...]:
     for attachment in value:
         if not isinstance(attachment, dict):
             continue
-        url = _web_url(attachment.get("remote_url")) or _web_url(attachment.get("url"))
+        url = web_url(attachment.get("remote_url")) or web_url(attachment.get("url"))
         if url is None:
             continue
-        kind = _MEDIA_KINDS.get(_json.as_text(attachment.get("type")), "other")
+        kind = media_kind(attachment.get("type"))
         media.append(Media(url=url, kind=kind, alt=_json.as_text(attachment.get("description"))))
     return tuple(media)
 
 
 # --------------------------------------------------------------------------- content
-
-
-def sanitise_html(content: str) -> str:
-    """Content HTML safe to put on our pages: the allowlist from conventions.md."""
-    return nh3.clean(
-        content,
-        tags=set(ALLOWED_TAGS),
-        attributes={"a": {"href"}},
-        url_schemes=set(ALLOWED_URL_SCHEMES),
-        link_rel=LINK_REL,
-        url_relative="deny",
-    )
 
 
 def render_content(content: str, mention_urls: frozenset[str] = frozenset()) -> RenderedContent:
@@ -590,12 +567,6 @@ def _id_text(value: object) -> str | None:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
-
-
-def _web_url(value: object) -> str | None:
-    if isinstance(value, str) and _json.url_scheme(value.strip()) in LINKABLE_SCHEMES:
         return value.strip()
     return None
 

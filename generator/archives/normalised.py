@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, get_args
 
+from generator.archives import _json
 from generator.archives.registry import ArchiveFormat
 from generator.core.posts import (
     ArchiveFormatError,
@@ -182,10 +183,7 @@ def post_from_json(obj: Any) -> Post:
 
 
 def parse(text: str, filename: str) -> ArchiveParse:
-    try:
-        document = json.loads(text.lstrip("\ufeff"))
-    except json.JSONDecodeError as exc:
-        raise ArchiveFormatError(f"not valid JSON: {exc.msg}", exc.lineno) from None
+    document = _json.decode_document(text.lstrip("\ufeff"), archive="chatwiki archive")
     if not isinstance(document, dict) or VERSION_KEY not in document:
         raise ArchiveFormatError(f"expected a chatwiki archive with a {VERSION_KEY!r} key")
     version = document[VERSION_KEY]

@@ -13,8 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from generator.archives.formats import blank
-from generator.archives.twitter_v1 import legacy_retweet_of
+from generator.archives.posts import blank, legacy_retweet_of
 from generator.core.posts import ArchiveParse, Post
 
 REDACTED = "[withheld]"

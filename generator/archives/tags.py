@@ -20,8 +20,8 @@ by the ways it loses:
 
 Retweets: TAGS stores only the truncated "RT @x: ..." text, never the original's id,
 so a retweet row gets `repost_of_id=None` (a made-up id would dangle, and an empty
-string would be a false id). `is_legacy_retweet(post)` (re-exported from
-`twitter_v1`, which uses it for account-archive retweets too) tells them apart.
+string would be a false id). `posts.is_legacy_retweet(post)` (which account-archive
+retweets need too) tells them apart.
 
 Rows are numbered as the spreadsheet shows them: the header is row 1.
 """
@@ -36,28 +36,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from generator.archives.registry import ArchiveFormat
-from generator.archives.twitter_v1 import (
+from generator.archives import _json
+from generator.archives.posts import (
     assemble,
     digit_id,
     expand_text,
-    first_json_value,
-    is_legacy_retweet,
-    legacy_retweet_of,
     parse_twitter_datetime,
     status_url,
 )
+from generator.archives.registry import ArchiveFormat
 from generator.core.posts import ArchiveFormatError, ArchiveParse, Post, Skipped
-
-__all__ = [
-    "FORMATS",
-    "is_legacy_retweet",
-    "legacy_retweet_of",
-    "parse_csv",
-    "parse_json",
-    "sniff_csv",
-    "sniff_json",
-]
 
 CSV_SOURCE = "tags-csv"
 JSON_SOURCE = "tags-json"
@@ -329,16 +317,13 @@ def _json_rows(document: object) -> list[tuple[int, Row | None]]:
 
 def parse_json(text: str, filename: str) -> ArchiveParse:
     """The Archive sheet as JSON (published sheet, Sheets API `values`, or row objects)."""
-    try:
-        document = json.loads(text.lstrip("\ufeff"))
-    except json.JSONDecodeError as error:
-        raise ArchiveFormatError(f"not valid JSON: {error.msg}", line=error.lineno) from None
+    document = _json.decode_document(text.lstrip("\ufeff"), archive="TAGS Archive sheet")
     return _parse_rows(_json_rows(document), JSON_SOURCE)
 
 
 def sniff_json(text: str, filename: str) -> bool:
     """A first row, or a `values` header, naming TAGS columns (`from_user`, not `user`)."""
-    first = first_json_value(text)
+    first = _json.first_json_value(text)
     if isinstance(first, Mapping):
         if isinstance(first.get("values"), list):
             grid = first["values"]

@@ -3,8 +3,9 @@
 The archive is what an organiser gets from "Download your data", often the only copy
 of a chat they hosted. Each item is `{"tweet": {...}}`, a v1.1 tweet in extended
 mode (`full_text`, HTML-escaped, indices as strings), so the conversion is
-`twitter_v1.post_from_v1`. What the items lack is the author: every tweet is the
-archive owner's, and the owner is named only in sibling files.
+`tweets.post_from_v1`, shared with the API v1.1 reader. What the items lack is the
+author: every tweet is the archive owner's, and the owner is named only in sibling
+files.
 
 Who the owner is, in order of trust:
 1. `parse_with_owner(...)`, when the caller knows (the import command may ask).
@@ -17,12 +18,11 @@ Who the owner is, in order of trust:
 4. Otherwise "unknown", with `/i/web/status/<id>` permalinks, which need no handle.
 
 Retweets in the archive are bare "RT @x: ..." text with no original id; they keep
-`repost_of_id=None` and are recognised with `twitter_v1.is_legacy_retweet`.
+`repost_of_id=None` and are recognised with `posts.is_legacy_retweet`.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,26 +30,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from generator.archives import _json
+from generator.archives.posts import UNKNOWN_HANDLE, assemble, digit_id, status_link, status_url
 from generator.archives.registry import ArchiveFormat
-from generator.archives.twitter_v1 import (
-    TweetRecordError,
-    assemble,
-    digit_id,
-    post_from_v1,
-    status_url,
-)
+from generator.archives.tweets import TweetRecordError, post_from_v1
 from generator.core.posts import ArchiveFormatError, ArchiveParse, Post, Skipped
 
 SOURCE = "twitter-archive"
-UNKNOWN_HANDLE = "unknown"
 
 _YTD_ASSIGNMENT = re.compile(r"^\ufeff?\s*window\.YTD\.([A-Za-z0-9_]+)\.part(\d+)\s*=\s*")
 _TWEETS_GLOBALS = frozenset({"tweets", "tweet"})
 _CONFIG_ASSIGNMENT = re.compile(r"^\ufeff?\s*window\.[A-Za-z0-9_.$]+\s*=\s*")
-_OWN_MEDIA_URL = re.compile(
-    r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/([A-Za-z0-9_]{1,15})/status/(\d+)/",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +53,17 @@ class ArchiveOwner:
 
 
 def _js_value(text: str, assignment: re.Pattern[str]) -> Any:
-    """The JSON on the right of `window.X = ...`; ValueError if it is not that."""
+    """The JSON on the right of `window.X = ...`; ValueError if it is not that.
+
+    `ArchiveFormatError` (a ValueError) says where the JSON breaks, counting the
+    lines of the file, not of the JSON after the prefix.
+    """
     match = assignment.match(text)
     if match is None:
         raise ValueError("not a `window.… = …` archive file")
     body = text[match.end() :].rstrip().removesuffix(";")
-    return json.loads(body)
+    first_line = text[: match.end()].count("\n") + 1
+    return _json.decode_document(body, archive="Twitter archive file", first_line=first_line)
 
 
 def _str_field(obj: Mapping[str, Any], key: str) -> str:
@@ -148,9 +144,9 @@ def _owner_evidence(tweets: Iterable[Mapping[str, Any]]) -> str | None:
             media = entities.get("media") if isinstance(entities, Mapping) else None
             for item in media if isinstance(media, list) else []:
                 url = item.get("expanded_url") if isinstance(item, Mapping) else None
-                match = _OWN_MEDIA_URL.match(url) if isinstance(url, str) else None
-                if match and match.group(2) == tweet_id:
-                    votes[match.group(1)] += 1
+                link = status_link(url) if isinstance(url, str) else None
+                if link and link.handle and link.tweet_id == tweet_id and link.rest[:1] == "/":
+                    votes[link.handle] += 1
     return votes.most_common(1)[0][0] if votes else None
 
 
@@ -172,12 +168,7 @@ def _tweet_items(text: str) -> list[tuple[str, object]]:
         raise ArchiveFormatError(
             f"this is the archive's {match.group(1)!r} file, not its tweets (tweets.js)", line=1
         )
-    body = text[match.end() :].rstrip().removesuffix(";")
-    try:
-        items = json.loads(body)
-    except json.JSONDecodeError as error:
-        line = text[: match.end()].count("\n") + error.lineno
-        raise ArchiveFormatError(f"not valid JSON: {error.msg}", line=line) from None
+    items = _js_value(text, _YTD_ASSIGNMENT)
     if not isinstance(items, list):
         raise ArchiveFormatError("expected a JSON array after `window.YTD.tweets.part0 =`", line=1)
     return [(f"item {number}", item) for number, item in enumerate(items, start=1)]

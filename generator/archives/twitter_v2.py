@@ -40,12 +40,20 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from generator.archives import _json
+from generator.archives.posts import (
+    media_kind,
+    retweeted_handle,
+    status_link,
+    status_url,
+    unique_by_url,
+)
 from generator.archives.registry import ArchiveFormat
 from generator.core.posts import (
     ArchiveFormatError,
@@ -76,18 +84,9 @@ _FOREIGN_KEYS = frozenset(
     | {"content", "account", "uri", "cid", "record"}
 )
 
-_MEDIA_KINDS: Mapping[str, MediaKind] = {
-    "photo": "photo",
-    "video": "video",
-    "animated_gif": "gif",
-}
 _KEY_KINDS: Mapping[str, MediaKind] = {"3": "photo", "7": "video", "16": "gif"}
-_MEDIA_PERMALINK = re.compile(
-    r"^https?://(?:mobile\.)?(?:twitter|x)\.com/[^/]+/status/(\d+)/(photo|video)/\d+",
-    re.IGNORECASE,
-)
-_RETWEET_PREFIX = re.compile(r"^RT @(\w{1,15}):")
-_STATUS_LINK = re.compile(r"^https?://(?:mobile\.)?(?:twitter|x)\.com/(\w{1,15})/status/(\d+)")
+# What follows the tweet id in the permalink of a tweet's photo or video.
+_MEDIA_PATH = re.compile(r"^/(photo|video)/\d+", re.IGNORECASE)
 _NOTICE_HOSTS = frozenset({"support.twitter.com", "help.twitter.com"})
 _ERROR_STATUS: Mapping[str, PostStatus] = {
     "Not Found Error": "deleted",
@@ -191,26 +190,11 @@ def _strs(value: object) -> list[str]:
     )
 
 
-def _unique(items: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(items))
-
-
-def _unique_by_url(items: Iterable[_LinkOrMedia]) -> tuple[_LinkOrMedia, ...]:
-    """First occurrence wins: the same link twice in a tweet is one link."""
-    seen: dict[str, _LinkOrMedia] = {}
-    for item in items:
-        seen.setdefault(item.url, item)
-    return tuple(seen.values())
-
-
 def _parse_time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
+    """created_at as aware UTC; the v2 API documents it as UTC, so no offset means UTC."""
     try:
-        parsed = datetime.fromisoformat(value)
-        # The v2 API documents created_at as UTC; no offset means UTC, not local time.
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-    except (ValueError, OverflowError):  # OverflowError: an offset pushing past year 9999
+        return _json.utc_timestamp(value, "created_at")
+    except _json.Unusable:
         return None
 
 
@@ -225,52 +209,7 @@ def _snowflake_time(tweet_id: str) -> datetime | None:
         return None
 
 
-def _permalink(tweet_id: str, handle: str) -> str:
-    if handle:
-        return f"https://twitter.com/{handle}/status/{tweet_id}"
-    # Twitter redirects this form to the right account, so an unknown author still links.
-    return f"https://twitter.com/i/web/status/{tweet_id}"
-
-
 # --------------------------------------------------------------------------- reading
-
-
-def _records(text: str) -> tuple[list[tuple[str, object]], list[Skipped]]:
-    """(where, value) for every JSON value in the file, and the lines that broke.
-
-    A whole JSON document (a pretty-printed page, or an array) is tried first; JSON
-    lines fail that at the end of their first line, which costs one line's parse.
-    """
-    body = text.removeprefix("\ufeff")
-    stripped = body.strip()
-    if not stripped:
-        return [], []
-    if stripped[0] in "[{":
-        try:
-            document = json.loads(stripped)
-        except json.JSONDecodeError:
-            pass
-        else:
-            if isinstance(document, list):
-                return [(f"item {n}", item) for n, item in enumerate(document, 1)], []
-            if "\n" in stripped:
-                return [("document", document)], []
-            first_line = body[: body.index(stripped[0])].count("\n") + 1
-            return [(f"line {first_line}", document)], []
-    records: list[tuple[str, object]] = []
-    skipped: list[Skipped] = []
-    # Split on "\n" only: str.splitlines() also splits at U+2028 and friends, which
-    # twarc may write raw inside JSON strings.
-    for number, line in enumerate(body.split("\n"), 1):
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            records.append((f"line {number}", json.loads(line)))
-        except json.JSONDecodeError as error:
-            reason = f"broken JSON: {error.msg} at column {error.colno}"
-            skipped.append(Skipped(f"line {number}", reason))
-    return records, skipped
 
 
 def _unflatten(tweet: JsonObject) -> tuple[list[JsonObject], list[JsonObject], list[JsonObject]]:
@@ -321,6 +260,15 @@ def _is_v2_tweet(value: object) -> bool:
 
 def _is_compliance(value: JsonObject) -> bool:
     return isinstance(value.get("action"), str) and _tweet_id(value.get("id")) is not None
+
+
+def _media_permalink(url: str) -> tuple[str, str] | None:
+    """(tweet id, "photo" or "video") when `url` is the permalink of a tweet's media."""
+    link = status_link(url)
+    path = _MEDIA_PATH.match(link.rest) if link is not None else None
+    if link is None or path is None:
+        return None
+    return link.tweet_id, path.group(1).lower()
 
 
 def _read_record(where: str, value: object) -> _Page | Skipped | None:
@@ -484,7 +432,7 @@ def _is_media_link(entity: JsonObject) -> bool:
     return (
         "media_key" in entity
         or display.startswith(("pic.twitter.com/", "pic.x.com/"))
-        or _MEDIA_PERMALINK.match(expanded) is not None
+        or _media_permalink(expanded) is not None
     )
 
 
@@ -550,11 +498,11 @@ def _expand_text(raw: str, url_entities: Sequence[JsonObject]) -> _Text:
     text = "".join(pieces)
     if media_links:
         text = text.rstrip()
-    return _Text(text, _unique_by_url(links), tuple(media_links), has_notice)
+    return _Text(text, unique_by_url(links), tuple(media_links), has_notice)
 
 
 def _media_item(item: JsonObject, fallback: str | None) -> Media | None:
-    kind = _MEDIA_KINDS.get(_str(item.get("type")) or "", "other")
+    kind = media_kind(item.get("type"))
     url = _str(item.get("url")) or _str(item.get("preview_image_url")) or fallback
     if url is None:
         return None
@@ -581,13 +529,14 @@ def _media(
     ]
     if not found:
         for expanded, key in media_links:
-            match = _MEDIA_PERMALINK.match(expanded)
-            if (match and match.group(1) == tweet_id) or (key and key in keys):
-                found.append(Media(expanded, _guess_kind(key or (keys[0] if keys else ""), match)))
-    return _unique_by_url(found)
+            permalink = _media_permalink(expanded)
+            if (permalink and permalink[0] == tweet_id) or (key and key in keys):
+                kind = _guess_kind(key or (keys[0] if keys else ""), permalink)
+                found.append(Media(expanded, kind))
+    return unique_by_url(found)
 
 
-def _guess_kind(media_key: str, permalink: re.Match[str] | None) -> MediaKind:
+def _guess_kind(media_key: str, permalink: tuple[str, str] | None) -> MediaKind:
     """Kind of a media item the file does not describe.
 
     Media keys start with the kind ("3_" photo, "7_" video, "16_" GIF); the permalink
@@ -596,7 +545,7 @@ def _guess_kind(media_key: str, permalink: re.Match[str] | None) -> MediaKind:
     prefix = media_key.partition("_")[0]
     if prefix in _KEY_KINDS:
         return _KEY_KINDS[prefix]
-    return "video" if permalink and permalink.group(2) == "video" else "photo"
+    return "video" if permalink and permalink[1] == "video" else "photo"
 
 
 def _user(user_id: object, page: _Page, archive: _Archive) -> JsonObject:
@@ -647,16 +596,16 @@ def _build_post(tweet_id: str, seen: _Seen, archive: _Archive) -> Post:
         author_name=_str(author.get("name")) or "",
         author_id=_tweet_id(tweet.get("author_id")) or _tweet_id(author.get("id")),
         text=expanded.text,
-        url=_permalink(tweet_id, handle),
+        url=status_url(handle, tweet_id),
         reply_to_id=references.get("replied_to"),
         reply_to_handle=reply_to_handle,
         quote_of_id=references.get("quoted"),
         repost_of_id=references.get("retweeted"),
         links=expanded.links,
-        hashtags=_unique(
+        hashtags=_json.unique(
             tag for item in _objs(entities.get("hashtags")) if (tag := _str(item.get("tag")))
         ),
-        mentions=_unique(
+        mentions=_json.unique(
             name for item in _objs(entities.get("mentions")) if (name := _str(item.get("username")))
         ),
         media=_media(tweet_id, tweet, archive.media, expanded.media_links),
@@ -669,12 +618,12 @@ def _stub_handle(target: str, referrers: Sequence[Post]) -> str:
     for post in referrers:
         if post.reply_to_id == target and post.reply_to_handle:
             return post.reply_to_handle
-        if post.repost_of_id == target and (match := _RETWEET_PREFIX.match(post.text)):
-            return match.group(1)
+        if post.repost_of_id == target and (handle := retweeted_handle(post.text)):
+            return handle
         for link in post.links:
-            status = _STATUS_LINK.match(link.url)
-            if status and status.group(2) == target:
-                return status.group(1)
+            status = status_link(link.url)
+            if status and status.handle and status.tweet_id == target:
+                return status.handle
     return ""
 
 
@@ -697,7 +646,7 @@ def _stubs(archive: _Archive, built: Sequence[Post]) -> list[Post]:
                 source=SOURCE,
                 created_at=created_at,
                 author_handle=handle,
-                url=_permalink(target, handle),
+                url=status_url(handle, target),
                 status=archive.gone[target].status,
             )
         )
@@ -733,11 +682,12 @@ def parse(text: str, filename: str) -> ArchiveParse:
     `filename` is unused: twarc2 output is recognised by content, and organisers rename
     files freely.
     """
-    records, skipped = _records(text)
+    records = _json.json_records(text, archive="tweet archive", expected="Twitter API v2 JSON")
+    skipped: list[Skipped] = []
     pages: list[_Page] = []
     recognised = False
     for where, value in records:
-        outcome = _read_record(where, value)
+        outcome = value if isinstance(value, Skipped) else _read_record(_json.place(where), value)
         if isinstance(outcome, Skipped):
             skipped.append(outcome)
             recognised = recognised or outcome.reason.startswith(_COMPLIANCE)

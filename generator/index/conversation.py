@@ -41,7 +41,7 @@ from datetime import datetime, timedelta
 from operator import attrgetter
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
-from generator.archives.twitter_v1 import legacy_retweet_of
+from generator.archives.posts import legacy_retweet_of
 from generator.core.frozenmap import FrozenMap
 from generator.core.posts import Post
 

@@ -21,7 +21,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from generator.core import urls
-from generator.archives.mastodon import sanitise_html
+from generator.archives.posts import sanitise_html
 from generator.core.posts import Link, Post
 from generator.core.errors import Diagnostic
 from generator.markdown.postquote import MARKER_PATTERN

@@ -612,3 +612,45 @@ def test_hostile_nesting_is_refused_without_recursing() -> None:
         {"uri": "at://did:plc:a/app.bsky.feed.post/3kaaaaaaaaa22", "value": value}
     ).posts
     assert post.text == "deep" and post.media == ()
+
+
+# ------------------------------------------------- line separators inside JSON strings
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085"])
+def test_json_lines_keep_a_post_whose_text_holds_a_unicode_line_break(separator: str) -> None:
+    # JSON allows these raw inside strings; str.splitlines() would end a line there,
+    # which refused the file (first line) or dropped the post (any other line).
+    lines = []
+    for number in (1, 2, 3):
+        text = f"one{separator}two @bob.test {number}"
+        mention = {"$type": "app.bsky.richtext.facet#mention", "did": "did:plc:b"}
+        value = record(text, [facet(text, "@bob.test", mention)])
+        lines.append(json.dumps(view(f"3k{number}aaaaaaaa22", value), ensure_ascii=False))
+    text = "\n".join(lines)
+    assert separator in text
+    assert bluesky.sniff(text, "posts.jsonl")
+    result = bluesky.parse(text, "posts.jsonl")
+    assert [post.text for post in result.posts] == [
+        f"one{separator}two @bob.test {n}" for n in (1, 2, 3)
+    ]
+    # The facets' byte offsets still land on the mention after the separator.
+    assert [post.mentions for post in result.posts] == [("bob.test",)] * 3
+    assert result.skipped == ()
+
+
+def test_a_bad_line_is_skipped_and_later_lines_keep_their_numbers() -> None:
+    text = "\n".join(
+        [
+            json.dumps(view("3kaaaaaaaaa22", record("a\u2028b")), ensure_ascii=False),
+            "{not json",
+            "",
+            json.dumps(view("3kbbbbbbbbb22", record("c\u0085d")), ensure_ascii=False),
+            json.dumps(view("3kccccccccc22", record("bad time", createdAt="yesterday"))),
+        ]
+    )
+    result = bluesky.parse(text, "posts.jsonl")
+    assert [post.text for post in result.posts] == ["a\u2028b", "c\u0085d"]
+    assert [skip.where for skip in result.skipped] == ["line 2", "line 5"]
+    assert "not valid JSON" in result.skipped[0].reason
+    assert "createdAt" in result.skipped[1].reason

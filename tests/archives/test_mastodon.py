@@ -453,3 +453,38 @@ def test_hostile_nesting_is_refused_without_recursing() -> None:
     assert len(result.skipped) == 1
     with pytest.raises(ArchiveFormatError):
         mastodon.parse("[" * 100_000 + "]" * 100_000, "deep.json")
+
+
+# ------------------------------------------------- line separators inside JSON strings
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085"])
+def test_json_lines_keep_a_status_whose_text_holds_a_unicode_line_break(separator: str) -> None:
+    # JSON allows these raw inside strings; str.splitlines() would end a line there,
+    # which refused the file (first line) or dropped the status (any other line).
+    statuses = [status(id=str(n), content=f"<p>one{separator}two {n}</p>") for n in (1, 2, 3)]
+    text = "\n".join(json.dumps(s, ensure_ascii=False) for s in statuses)
+    assert separator in text
+    assert mastodon.sniff(text, "stream.jsonl")
+    result = mastodon.parse(text, "stream.jsonl")
+    assert [post.id for post in result.posts] == ["1", "2", "3"]
+    assert [post.text for post in result.posts] == [f"one{separator}two {n}" for n in (1, 2, 3)]
+    assert result.skipped == ()
+
+
+def test_a_bad_line_is_skipped_and_later_lines_keep_their_numbers() -> None:
+    text = "\r\n".join(
+        [
+            json.dumps(status(id="1", content="<p>a\u2028b</p>"), ensure_ascii=False),
+            '{"id": "2", "content": "cut off',
+            "",
+            json.dumps(status(id="4", content="<p>c\u2029d</p>"), ensure_ascii=False),
+            json.dumps(status(id="5", visibility="direct")),
+        ]
+    )
+    result = mastodon.parse(text, "stream.jsonl")
+    assert [post.id for post in result.posts] == ["1", "4"]
+    assert [post.text for post in result.posts] == ["a\u2028b", "c\u2029d"]
+    assert [skip.where for skip in result.skipped] == ["line 2", "line 5"]
+    assert "not valid JSON" in result.skipped[0].reason
+    assert "direct" in result.skipped[1].reason

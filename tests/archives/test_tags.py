@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from generator.archives import tags, twitter_archive, twitter_v1
+from generator.archives.posts import is_legacy_retweet, legacy_retweet_of
 from generator.archives.tags import (
     FORMATS,
-    is_legacy_retweet,
-    legacy_retweet_of,
     parse_csv,
     parse_json,
     sniff_csv,

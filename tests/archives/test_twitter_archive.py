@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from generator.archives.posts import is_legacy_retweet
 from generator.archives.twitter_archive import (
     FORMATS,
     ArchiveOwner,
@@ -19,7 +20,6 @@ from generator.archives.twitter_archive import (
     parse_with_owner,
     sniff,
 )
-from generator.archives.twitter_v1 import is_legacy_retweet
 from generator.core.posts import ArchiveFormatError, ArchiveParse, Link, Media, Post
 from tests.conftest import real_fixture
 

@@ -14,16 +14,9 @@ from typing import Any
 
 import pytest
 
-from generator.archives.twitter_v1 import (
-    FORMATS,
-    TweetRecordError,
-    expand_text,
-    is_legacy_retweet,
-    parse,
-    parse_twitter_datetime,
-    post_from_v1,
-    sniff,
-)
+from generator.archives.posts import expand_text, is_legacy_retweet, parse_twitter_datetime
+from generator.archives.tweets import TweetRecordError, post_from_v1
+from generator.archives.twitter_v1 import FORMATS, parse, sniff
 from generator.core.posts import ArchiveFormatError, ArchiveParse, Link, Media, Post
 from tests.conftest import real_fixture
 
