@@ -183,6 +183,8 @@ PageContext = (
     | EventContext
     | SearchContext
 )
+
+
 def template_variables(context: PageContext) -> dict[str, Any]:
     """The context's fields under their own names, as the template reads them.
 

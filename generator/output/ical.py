@@ -25,8 +25,8 @@ from icalendar import Calendar, Timezone, vDuration, vRecur, vText
 from icalendar import Event as VEvent
 
 from generator.core import urls
-from generator.index.calendar import CalendarIndex, Event, SeriesSchedule
 from generator.core.model import Series, SiteConfig
+from generator.index.calendar import CalendarIndex, Event, SeriesSchedule
 
 PRODID = "-//chatwiki//chatwiki static site//EN"
 # Subscribed calendars: ask apps to look again daily (the site rebuilds daily).

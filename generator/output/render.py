@@ -20,13 +20,13 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup, escape
 
-from generator.core import urls
 from generator.archives.posts import sanitise_html
-from generator.core.posts import Link, Post
+from generator.core import urls
 from generator.core.errors import Diagnostic
-from generator.markdown.postquote import MARKER_PATTERN
 from generator.core.model import Chat
+from generator.core.posts import Link, Post
 from generator.index.wiki import LinkIndex, rewrite_links
+from generator.markdown.postquote import MARKER_PATTERN
 from generator.output.contexts import PageContext, template_variables
 
 BUILTIN_THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
