@@ -10,10 +10,12 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
 from generator import __version__, build, check
+from generator.core import values
 from generator.core.errors import (
     AlreadyExists,
     ContentError,
@@ -22,6 +24,7 @@ from generator.core.errors import (
     UsageError,
     format_diagnostics,
 )
+from generator.core.schema import Invalid
 
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
@@ -31,14 +34,15 @@ EXIT_INTERNAL = 70  # EX_SOFTWARE
 def resolve_now(now: str | None) -> datetime:
     """--now, else SOURCE_DATE_EPOCH (reproducible builds), else the clock."""
     if now:
+        # The converter `date:` uses (its year bound included), read in UTC.
         try:
-            parsed = datetime.fromisoformat(now)
-        except ValueError:
+            return values.local_datetime(ZoneInfo("UTC"))(now)
+        except Invalid as exc:
+            hint = f" ({exc.hint})" if exc.hint else ""
             raise click.BadParameter(
-                f"expected an ISO date and time like 2026-11-23T18:00Z, got {now!r}",
+                f"expected {exc.expected}, got {now!r}{hint}",
                 param_hint="--now",
             ) from None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
