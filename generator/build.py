@@ -12,8 +12,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-import jinja2
-
 from generator.core import urls
 from generator.core.errors import ContentError, Diagnostic, UsageError, errors_only
 from generator.core.frozenmap import FrozenMap
@@ -156,7 +154,9 @@ def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) ->
     data = plan_data_files(site, calendar, added, links) + plan_topic_feeds(site, topics, links)
     search_path = render.theme_dirs(source, site.config.theme)
     statics = [StaticFile(path, f) for path, f in render.static_files(search_path)]
-    clashes = render.links_out_of_site(source, search_path) + find_clashes(pages, statics, data)
+    theme_problems = render.links_out_of_site(source, search_path)
+    theme_problems += render.undecodable_templates(source, search_path)
+    clashes = theme_problems + find_clashes(pages, statics, data)
     if clashes:
         raise ContentError(clashes)
     nav = [
@@ -186,9 +186,13 @@ def _produce(prepared: _Prepared) -> Iterator[tuple[str, bytes]]:
     for page in prepared.pages:
         try:
             html = prepared.renderer.render(page.url, page.title, page.context)
-        except jinja2.TemplateError as exc:
+        except Exception as exc:
             # A theme mistake is the site author's to fix: name the template and line.
-            raise ContentError([render.template_diagnostic(exc, page.template)]) from None
+            # Anything else raised while rendering is chatwiki's bug, and stays one.
+            found = render.template_diagnostic(exc, page.template)
+            if found is None:
+                raise
+            raise ContentError([found]) from None
         yield page.path, html
     for static in prepared.statics:
         yield static.path, static.source.read_bytes()

@@ -254,21 +254,80 @@ class Renderer:
         return self.page(context.template, page_url, title=title, **template_variables(context))
 
 
-def template_diagnostic(exc: jinja2.TemplateError, template: str) -> Diagnostic:
-    """Where in which template a rendering error happened, from Jinja's own traceback."""
+def _template_frames(exc: BaseException) -> list[tuple[str, int | None, bool]]:
+    """(file, line, is a template) for each frame of the traceback, outermost first.
+
+    Jinja compiles a template to Python whose frames carry the template's file name,
+    so a traceback tells template code from chatwiki's own (filters, model methods).
+    """
     import traceback
 
+    package = str(Path(__file__).resolve().parents[1])
+    frames = []
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith(".html"):
+            frames.append((frame.filename, frame.lineno, True))
+        elif frame.filename.startswith(package):
+            frames.append((frame.filename, frame.lineno, False))
+    return frames
+
+
+def template_diagnostic(exc: BaseException, template: str) -> Diagnostic | None:
+    """Where in which template a rendering error happened, and what went wrong; None
+    when the error is chatwiki's own.
+
+    A theme mistake is the site author's to fix, so it is a content error naming the
+    template and line: a syntax error, an undefined name, and also an error the
+    template's own code raised at run time (`{{ 1 // 0 }}`, `{{ "%d" % "x" }}`, a
+    built-in filter given the wrong kind of value). An error raised inside
+    chatwiki's code below the template (one of our filters) is a bug in chatwiki,
+    and must not be passed off as the author's.
+    """
+    frames = _template_frames(exc)
+    innermost_template = max((i for i, f in enumerate(frames) if f[2]), default=None)
     where, line = f"templates/{template}", getattr(exc, "lineno", None)
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
         where = exc.filename
+    elif innermost_template is not None:
+        if not isinstance(exc, jinja2.TemplateError) and not all(
+            f[2] for f in frames[innermost_template:]
+        ):
+            return None  # raised in chatwiki's own code called from the template
+        where, line = frames[innermost_template][0], frames[innermost_template][1]
+    elif not isinstance(exc, jinja2.TemplateError):
+        return None  # not raised from any template: chatwiki's own mistake
+    if isinstance(exc, jinja2.TemplateError):
+        message = exc.message or type(exc).__name__
     else:
-        frames = [
-            f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")
-        ]
-        if frames:
-            where, line = frames[-1].filename, frames[-1].lineno
-    message = exc.message or type(exc).__name__
+        message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return Diagnostic(where, line, None, f"template error: {message}")
+
+
+def undecodable_templates(source: Path, search_path: Sequence[Path]) -> list[Diagnostic]:
+    """Theme templates that are not UTF-8, with the line of the first bad byte.
+
+    Jinja would fail on them only when a page first includes one, with a decoding
+    traceback; checked up front they are one diagnostic each, like content files.
+    chatwiki's own built-in theme is trusted.
+    """
+    builtin = builtin_theme_dir().resolve()
+    problems = []
+    for theme_dir in search_path:
+        if theme_dir.resolve() == builtin:
+            continue
+        for f in sorted((theme_dir / "templates").rglob("*")):
+            if not f.is_file():
+                continue
+            data = f.read_bytes()
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                shown = f.relative_to(source).as_posix() if f.is_relative_to(source) else str(f)
+                line = data[: exc.start].count(b"\n") + 1
+                problems.append(
+                    Diagnostic(shown, line, None, "expected UTF-8 text, found a byte that is not")
+                )
+    return problems
 
 
 def links_out_of_site(source: Path, search_path: Sequence[Path]) -> list[Diagnostic]:
