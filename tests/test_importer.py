@@ -194,3 +194,42 @@ def test_import_into_a_write_up_that_is_not_utf8_names_it_and_changes_nothing(
     assert "content/chats/a.md:2: expected UTF-8 text" in result.stderr
     assert (source / "content/chats/a.md").is_file()
     assert not (source / "content/chats/a").exists()
+
+
+@pytest.mark.parametrize("target_inside_the_site", [False, True])
+def test_a_linked_bundle_folder_is_refused_by_build_and_import_alike(
+    tmp_site: MakeSite, tmp_path: Path, target_inside_the_site: bool
+) -> None:
+    """build used to skip a symlinked bundle in silence while import wrote posts.json
+    through it, into a folder outside the site. Both now refuse it, naming it."""
+    source = tmp_site({"content/chats/a.md": chat_md()})
+    elsewhere = (source / "drafts" if target_inside_the_site else tmp_path / "elsewhere") / "b"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "index.md").write_text(chat_md(title="Linked"))
+    (source / "content/chats/b").symlink_to(elsewhere, target_is_directory=True)
+    raw = tmp_path / "export.csv"
+    raw.write_text(ARCHIVE)
+
+    code, out = run("build", str(source))
+    assert code == 1, out
+    assert "content/chats/b: " in out and "symbolic link to a folder" in out
+    assert not (source / "output").exists()
+
+    code, out = run("import", str(raw), "--chat", "b", "--source", str(source))
+    assert code == 2, out
+    assert "content/chats/b is a symbolic link to a folder" in out
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["index.md"]
+
+
+def test_new_chat_does_not_write_through_a_linked_chats_folder(
+    tmp_site: MakeSite, tmp_path: Path
+) -> None:
+    source = tmp_site({})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (source / "content").mkdir(exist_ok=True)
+    (source / "content/chats").symlink_to(elsewhere, target_is_directory=True)
+    code, out = run("new", "chat", "Mentors", "--date", "2027-01-14T20:00", "--source", str(source))
+    assert code == 2, out
+    assert "symbolic link to a folder" in out
+    assert list(elsewhere.iterdir()) == []

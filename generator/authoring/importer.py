@@ -19,7 +19,7 @@ from generator.archives import formats, normalised
 from generator.core.errors import Collector, ContentError, UsageError
 from generator.core.posts import ArchiveFormatError, Skipped
 from generator.core.schema import SLUG
-from generator.sources.files import CHATS_DIR, read_text
+from generator.sources.files import CHATS_DIR, read_text, refuse_symlinked_folder
 
 _ARCHIVE_KEY = re.compile(r"(?m)^archive\s*:")
 
@@ -53,6 +53,7 @@ def chat_bundle(source: Path, slug: str) -> tuple[Path, Path | None]:
             f"--chat expects a chat's slug (lowercase letters, digits and hyphens, like "
             f"2012-02-16-mentors), got {slug!r}"
         )
+    refuse_symlinked_folder(source, f"{CHATS_DIR}/{slug}")
     chats = source / CHATS_DIR
     bundle = chats / slug
     single = chats / f"{slug}.md"
@@ -80,6 +81,8 @@ def import_archives(source: Path, slug: str, files: Sequence[Path]) -> ImportRep
     """Read every file first; write only if all of them could be read."""
     bundle, single = chat_bundle(source, slug)
     target = bundle / normalised.FILE_NAME
+    if target.is_symlink():
+        raise UsageError(f"{target} is a symbolic link; expected a file, so nothing was imported")
     reads = []
     problems = []
     for path in files:

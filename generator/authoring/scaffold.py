@@ -25,7 +25,7 @@ from generator.core.posts import ArchiveFormatError
 from generator.core.schema import slugify
 from generator.core.values import duration, local_datetime, option
 from generator.sources.content import parse_chat
-from generator.sources.files import CHATS_DIR, read_site_config
+from generator.sources.files import CHATS_DIR, read_site_config, refuse_symlinked_folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +82,7 @@ def new_chat(
     slug = f"{start.date().isoformat()}-{slugify(title)}"
     _refuse_existing(source, slug)
     rel = f"{CHATS_DIR}/{slug}.md"
+    refuse_symlinked_folder(source, CHATS_DIR)
     text = skeleton(title, date.strip(), length or "1h", hashtag)
     _validate(rel, text, cfg, frozenset())
     path = source / rel
@@ -133,6 +134,7 @@ def new_chat_from_archives(
         )
         for r in reads
     ]
+    refuse_symlinked_folder(source, CHATS_DIR)
     chats = source / CHATS_DIR
     chats.mkdir(parents=True, exist_ok=True)
     staging = chats / f".{slug}.tmp-{os.getpid()}"

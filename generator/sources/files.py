@@ -86,16 +86,64 @@ def read_text(source: Path, path: str, out: Collector) -> str | None:
         return None
 
 
+def symlinked_folder(source: Path, path: str) -> str | None:
+    """The first folder on the way from the site to the source-relative `path` that
+    is a symbolic link, or None.
+
+    Reading and writing agree on folder links: a linked chat bundle (or a linked
+    content/ or content/chats/) is refused by build, check, import and new chat
+    alike. Otherwise build would skip it while import wrote posts.json through it,
+    into whatever folder it points at, inside the site or not.
+    """
+    current = source
+    for part in PurePosixPath(path).parts:
+        current = current / part
+        if current.is_symlink() and current.is_dir():
+            return current.relative_to(source).as_posix()
+    return None
+
+
+def refuse_symlinked_folder(source: Path, path: str) -> None:
+    """Raise UsageError before a command writes `path` through a linked folder."""
+    linked = symlinked_folder(source, path)
+    if linked is not None:
+        raise UsageError(
+            f"{source / linked} is a symbolic link to a folder; expected a real folder "
+            "inside the site, so nothing was written"
+        )
+
+
+def _refuse_linked_folder(path: str, out: Collector) -> None:
+    out.error(
+        path,
+        None,
+        None,
+        "is a symbolic link to a folder; expected a real folder inside the site, "
+        "so nothing in it was read",
+    )
+
+
 def _walk(source: Path, folder: str, out: Collector, recursive: bool = True) -> Listing:
-    """Every non-hidden file under `folder`; links out of the site are reported."""
+    """Every non-hidden file under `folder`; links out of the site and linked folders
+    are reported."""
     root = source / folder
+    linked = symlinked_folder(source, folder)
+    if linked is not None:
+        _refuse_linked_folder(linked, out)
+        return Listing((), (), (linked,))
     if not root.is_dir():
         return Listing((), ())
     found: list[str] = []
     refused: list[str] = []
     for p in sorted(root.rglob("*") if recursive else root.iterdir()):
         rel = p.relative_to(source)
-        if any(part.startswith(".") for part in rel.parts) or not p.is_file():
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if p.is_symlink() and p.is_dir():
+            _refuse_linked_folder(rel.as_posix(), out)
+            refused.append(rel.as_posix())
+            continue
+        if not p.is_file():
             continue
         if not _inside(source, p):
             _refuse_link(source, rel.as_posix(), out)
