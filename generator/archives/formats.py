@@ -23,6 +23,7 @@ from generator.archives import (
 from generator.archives.posts import blank
 from generator.archives.registry import ArchiveFormat
 from generator.core.posts import ArchiveFormatError, ArchiveParse, Post, Skipped
+from generator.core.text import NotUtf8, decode_utf8
 
 FORMATS: tuple[ArchiveFormat, ...] = (
     *normalised.FORMATS,
@@ -70,11 +71,11 @@ def read_text(text: str, filename: str, label: str | None = None) -> ArchiveRead
 
 def read_file(path: Path, label: str | None = None) -> ArchiveRead:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ArchiveFormatError(f"expected UTF-8 text ({exc.reason})") from None
+        text = decode_utf8(path.read_bytes())
     except OSError as exc:
         raise ArchiveFormatError(f"could not read the file: {exc.strerror}") from None
+    except NotUtf8 as exc:
+        raise ArchiveFormatError(str(exc), exc.line) from None
     return read_text(text, str(path), label)
 
 

@@ -25,6 +25,7 @@ from generator.core import urls
 from generator.core.errors import Diagnostic
 from generator.core.model import Chat
 from generator.core.posts import Link, Post
+from generator.core.text import NotUtf8, decode_utf8
 from generator.index.wiki import LinkIndex, rewrite_links
 from generator.markdown.postquote import MARKER_PATTERN
 from generator.output.contexts import PageContext, template_variables
@@ -318,15 +319,11 @@ def undecodable_templates(source: Path, search_path: Sequence[Path]) -> list[Dia
         for f in sorted((theme_dir / "templates").rglob("*")):
             if not f.is_file():
                 continue
-            data = f.read_bytes()
             try:
-                data.decode("utf-8")
-            except UnicodeDecodeError as exc:
+                decode_utf8(f.read_bytes())
+            except NotUtf8 as exc:
                 shown = f.relative_to(source).as_posix() if f.is_relative_to(source) else str(f)
-                line = data[: exc.start].count(b"\n") + 1
-                problems.append(
-                    Diagnostic(shown, line, None, "expected UTF-8 text, found a byte that is not")
-                )
+                problems.append(Diagnostic(shown, exc.line, None, str(exc)))
     return problems
 
 

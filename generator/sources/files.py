@@ -15,13 +15,13 @@ once and a new kind of file cannot forget one:
 
 from __future__ import annotations
 
-import codecs
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from generator.core.errors import Collector, ContentError, Diagnostic, UsageError, errors_only
 from generator.core.model import SiteConfig
 from generator.core.schema import SLUG, slugify
+from generator.core.text import NotUtf8, decode_utf8
 from generator.sources.config import CONFIG_FILE, parse_config
 
 CHATS_DIR = "content/chats"
@@ -57,11 +57,6 @@ def _refuse_link(source: Path, path: str, out: Collector) -> None:
     )
 
 
-def _newlines(text: str) -> str:
-    """Universal newlines, as text-mode reading gives: CRLF and a lone CR end a line."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def read_text(source: Path, path: str, out: Collector) -> str | None:
     """The text of the source-relative file `path`, or None with a diagnostic."""
     file = source / path
@@ -69,21 +64,12 @@ def read_text(source: Path, path: str, out: Collector) -> str | None:
         _refuse_link(source, path, out)
         return None
     try:
-        data = file.read_bytes().removeprefix(codecs.BOM_UTF8)
+        return decode_utf8(file.read_bytes())
     except OSError as exc:
         out.error(path, None, None, f"could not read the file: {exc.strerror}")
-        return None
-    try:
-        return _newlines(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        before = _newlines(data[: exc.start].decode("utf-8"))
-        out.error(
-            path,
-            before.count("\n") + 1,
-            None,
-            f"expected UTF-8 text, found a byte that is not ({exc.reason})",
-        )
-        return None
+    except NotUtf8 as exc:
+        out.error(path, exc.line, None, str(exc))
+    return None
 
 
 def symlinked_folder(source: Path, path: str) -> str | None:

@@ -121,3 +121,13 @@ def test_normalised_file_refuses_a_newer_version_and_skips_bad_posts() -> None:
 def test_deeply_nested_json_is_refused_not_a_crash() -> None:
     with pytest.raises(ArchiveFormatError, match="nested too deeply"):
         formats.read_text("[" * 100_000 + "]" * 100_000, "deep.json")
+
+
+def test_an_archive_that_is_not_utf8_names_the_line_of_the_bad_byte(tmp_path: Path) -> None:
+    """A spreadsheet export that is UTF-8 but for one pasted cell: say where."""
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"id_str,from_user,text,created_at\r\n1,ann,fine,x\r\n2,bob,caf\xe9,x\r\n")
+    with pytest.raises(ArchiveFormatError) as exc:
+        formats.read_file(path)
+    assert exc.value.line == 3
+    assert "UTF-8" in str(exc.value)
