@@ -151,7 +151,14 @@ def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) ->
     # Not in a shallow clone, where every file would look added in its one commit and
     # the feed's dates would jump at every push.
     added = history.added if history is not None and not history.shallow else {}
-    data = plan_data_files(site, calendar, added, links) + plan_topic_feeds(site, topics, links)
+    # When each file last changed: a write-up's feed `updated`. Not shallow either.
+    changed = (
+        {path: f.changed for path, f in history.files.items()}
+        if history is not None and not history.shallow
+        else {}
+    )
+    data = plan_data_files(site, calendar, added, links, changed)
+    data += plan_topic_feeds(site, topics, links, changed)
     search_path = render.theme_dirs(source, site.config.theme)
     statics = [StaticFile(path, f) for path, f in render.static_files(search_path)]
     theme_problems = render.links_out_of_site(source, search_path)

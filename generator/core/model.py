@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from generator.core.posts import Post
@@ -165,12 +166,32 @@ class Chat:
     topic_refs: tuple[TopicRef, ...] = ()  # front-matter topics with their lines
     series: str | None = None  # front-matter `series:` slug; else matched by hashtag
     announced: datetime | None = None  # front-matter `announced:`, for the upcoming feed
+    # Front-matter `announcement: true`: the file announces the chat and holds no
+    # write-up yet; once the chat is over it is "awaiting write-up" (see `stage`).
+    announcement: bool = False
 
     @property
     def duration(self) -> timedelta:
         # In UTC: Python subtracts two times sharing one tzinfo as wall-clock times,
         # which is an hour out across a DST change.
         return self.end.astimezone(UTC) - self.start.astimezone(UTC)
+
+
+# Where a chat is in its life: what every list, page and feed asks of it.
+Stage = Literal["upcoming", "on_now", "awaiting_write_up", "written_up"]
+
+
+def stage(chat: Chat, now: datetime) -> Stage:
+    """The one life-cycle rule. A chat is upcoming until it starts and on now until it
+    ends. After that, a file marked `announcement: true` is still only the
+    announcement: it awaits its write-up, and stays out of write-up lists and feeds
+    until the organiser removes the mark. Anything else that is over is written up
+    (a write-up committed after the chat needs no mark at all)."""
+    if now < chat.start:
+        return "upcoming"
+    if now < chat.end:
+        return "on_now"
+    return "awaiting_write_up" if chat.announcement else "written_up"
 
 
 @dataclass(frozen=True, slots=True)

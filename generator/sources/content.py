@@ -90,6 +90,8 @@ def chat_fields(tz: ZoneInfo) -> dict[str, Field]:
         "series": Field(schema.slug),
         # When the chat was announced, for the date of its upcoming-feed item.
         "announced": Field(local_date_or_datetime(tz)),
+        # This file is the chat's announcement, not yet its write-up (model.stage).
+        "announcement": Field(schema.boolean, default=False),
     }
 
 
@@ -191,6 +193,7 @@ def parse_chat(
         body=body,
         series=values["series"],
         announced=values["announced"],
+        announcement=values["announcement"],
     )
     return chat, out.items
 
