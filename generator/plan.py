@@ -117,7 +117,7 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class StaticFile:
-    """A theme file, copied as it is."""
+    """A file copied as it is: a theme's, the site's `static/`, or a page's attachment."""
 
     path: str
     source: Path
@@ -326,6 +326,28 @@ def plan_wiki_pages(site: Site, links: LinkIndex, history: GitHistory | None) ->
         )
         pages.append(Page(urls.wiki_page(page.slug), page.title, context, page.source_path))
     return pages
+
+
+def plan_attachments(site: Site, source: Path) -> list[StaticFile]:
+    """The files write-ups and wiki pages link to, each below its page's URL: the
+    relative link the author wrote then works unchanged (chats/<slug>/trending.png)."""
+    found = [
+        StaticFile(urls.chat(chat.slug) + a.name, source / a.source_path)
+        for chat in site.chats
+        for a in chat.attachments
+    ]
+    found += [
+        StaticFile(urls.wiki_page(page.slug) + a.name, source / a.source_path)
+        for page in site.wiki
+        for a in page.attachments
+    ]
+    return found
+
+
+def plan_site_static(source: Path, paths: Sequence[str], folder: str) -> list[StaticFile]:
+    """The site's own static folder (`paths`, source-relative, listed under `folder`)
+    at the output root: CNAME, favicon.ico, .well-known/."""
+    return [StaticFile(p.removeprefix(f"{folder}/"), source / p) for p in paths]
 
 
 def plan_search_page(config: SiteConfig) -> list[Page]:

@@ -117,6 +117,26 @@ class WikiLinkRef:
 
 
 @dataclass(frozen=True, slots=True)
+class FileRef:
+    """A relative Markdown link or image naming a file (`![](trending.png)`): the
+    page's attachment, which must exist beside it."""
+
+    target: str  # the path as written (percent-decoded), without ?query or #fragment
+    line: int | None  # 1-based line in the source file
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file published beside its page, because the page's Markdown links to it.
+
+    Its URL is the page's URL plus `name`, which is what the relative link in the
+    page already says, so the HTML needs no rewriting."""
+
+    source_path: str  # source-relative, e.g. "content/chats/x/trending.png"
+    name: str  # below the page's URL, e.g. "trending.png" or "img/a.png"
+
+
+@dataclass(frozen=True, slots=True)
 class Rendered:
     """What rendering one Markdown body produced, and what it saw on the way."""
 
@@ -125,6 +145,7 @@ class Rendered:
     sections: tuple[Section, ...]
     post_refs: tuple[PostRef, ...] = ()
     links: tuple[WikiLinkRef, ...] = ()  # wiki links, in the order of their markers
+    files: tuple[FileRef, ...] = ()  # relative links and images naming files
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +190,7 @@ class Chat:
     # Front-matter `announcement: true`: the file announces the chat and holds no
     # write-up yet; once the chat is over it is "awaiting write-up" (see `stage`).
     announcement: bool = False
+    attachments: tuple[Attachment, ...] = ()  # files its write-up links to, in its bundle
 
     @property
     def duration(self) -> timedelta:
@@ -203,6 +225,7 @@ class WikiPage:
     aliases: tuple[str, ...]
     section: str  # folder under content/wiki ("" for the top level)
     body: Rendered
+    attachments: tuple[Attachment, ...] = ()  # files it links to, in its folder
 
 
 @dataclass(frozen=True, slots=True)
