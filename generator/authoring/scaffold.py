@@ -180,6 +180,8 @@ def new_chat_from_archives(
             option("--date", local_datetime(cfg.timezone), date) if date else None,
             option("--duration", duration, length) if length else None,
             hashtag,
+            series=load_series(source, cfg)[0],
+            topics=cfg.topics,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
