@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from generator.core import urls
-from generator.core.errors import ContentError, Diagnostic, UsageError, errors_only
+from generator.core.errors import Collector, ContentError, Diagnostic, UsageError, errors_only
 from generator.core.frozenmap import FrozenMap
 from generator.core.model import Chat, Site
 from generator.index.calendar import build_calendar, build_timeline
@@ -34,10 +34,12 @@ from generator.plan import (
     Page,
     StaticFile,
     find_clashes,
+    plan_attachments,
     plan_calendar_pages,
     plan_data_files,
     plan_pages,
     plan_search_page,
+    plan_site_static,
     plan_topic_feeds,
 )
 from generator.publish import search
@@ -151,11 +153,24 @@ def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) ->
     # Not in a shallow clone, where every file would look added in its one commit and
     # the feed's dates would jump at every push.
     added = history.added if history is not None and not history.shallow else {}
-    data = plan_data_files(site, calendar, added, links) + plan_topic_feeds(site, topics, links)
+    # When each file last changed: a write-up's feed `updated`. Not shallow either.
+    changed = (
+        {path: f.changed for path, f in history.files.items()}
+        if history is not None and not history.shallow
+        else {}
+    )
+    data = plan_data_files(site, calendar, added, links, changed)
+    data += plan_topic_feeds(site, topics, links, changed)
     search_path = render.theme_dirs(source, site.config.theme)
     statics = [StaticFile(path, f) for path, f in render.static_files(search_path)]
+    # The site's static/ (CNAME, favicon) and the files pages link to, copied as they are.
+    listed = Collector()
+    site_static = files.list_static(source, listed)
+    statics += plan_site_static(source, site_static.files, files.STATIC_DIR)
+    statics += plan_attachments(site, source)
     theme_problems = render.links_out_of_site(source, search_path)
     theme_problems += render.undecodable_templates(source, search_path)
+    theme_problems += errors_only(listed.items)
     clashes = theme_problems + find_clashes(pages, statics, data)
     if clashes:
         raise ContentError(clashes)

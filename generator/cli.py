@@ -236,6 +236,13 @@ def new_group() -> None:
     default=Path("."),
     help="Site folder (default: current directory).",
 )
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO-DATETIME",
+    help="Treat this as the current time (default: SOURCE_DATE_EPOCH or the clock): "
+    "a later --date makes an announcement.",
+)
 def new_chat_command(
     title: str,
     date_text: str | None,
@@ -243,12 +250,14 @@ def new_chat_command(
     duration: str | None,
     archives: tuple[Path, ...],
     source: Path,
+    now_text: str | None,
 ) -> None:
-    """Write a draft write-up for a chat (never overwrites).
+    """Write an announcement or a draft write-up for a chat (never overwrites).
 
-    Without --from-archive: a skeleton at content/chats/<date>-<slug>.md. With it: a
-    bundle content/chats/<date>-<slug>/ holding index.md and the archive as posts.json.
-    The result is a draft: remove `draft: true` to publish it.
+    Without --from-archive: at content/chats/<date>-<slug>.md, an announcement
+    (`announcement: true`) for a chat still to come, else a write-up skeleton marked
+    `draft: true`. With it: a bundle content/chats/<date>-<slug>/ holding index.md and
+    the archive as posts.json, a draft: remove `draft: true` to publish it.
     """
     from generator.authoring.scaffold import new_chat, new_chat_from_archives
 
@@ -259,7 +268,7 @@ def new_chat_command(
             return
         if not date_text:
             raise UsageError("give --date (or --from-archive to take it from the posts)")
-        made = new_chat(source, title, date_text, duration, hashtag)
+        made = new_chat(source, title, date_text, duration, hashtag, resolve_now(now_text))
         click.echo(f"Wrote {made.path}")
 
     _run("new chat", run)

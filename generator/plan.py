@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from generator.core import urls
 from generator.core.errors import Diagnostic
 from generator.core.frozenmap import FrozenMap
-from generator.core.model import Chat, Site, SiteConfig, TopicDef
+from generator.core.model import Chat, Site, SiteConfig, TopicDef, stage
 from generator.index.calendar import (
     CalendarIndex,
     SeriesSchedule,
@@ -117,7 +117,7 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class StaticFile:
-    """A theme file, copied as it is."""
+    """A file copied as it is: a theme's, the site's `static/`, or a page's attachment."""
 
     path: str
     source: Path
@@ -163,9 +163,16 @@ def plan_pages(site: Site, indexes: Indexes) -> list[Page]:
                 latest=timeline.past[:LATEST_ON_HOME],
                 # Series occurrences as well as announced chats, soonest first.
                 upcoming_events=calendar.upcoming[:UPCOMING_ON_HOME],
+                on_now=calendar.on_now,
             ),
         ),
-        Page(urls.CHATS, "All chats", ChatsContext(timeline.upcoming, past_by_year)),
+        Page(
+            urls.CHATS,
+            "All chats",
+            ChatsContext(
+                timeline.upcoming, past_by_year, timeline.on_now, timeline.awaiting_write_up
+            ),
+        ),
         Page("404.html", "Page not found", NotFoundContext()),
     ]
     pages += plan_chat_pages(site, indexes)
@@ -215,6 +222,7 @@ def plan_chat_pages(site: Site, indexes: Indexes) -> list[Page]:
             event=event,
             series=series,
             feed_links=feeds.series_feed_links(series) if series else (),
+            stage=stage(chat, site.now),
         )
         pages.append(Page(urls.chat(chat.slug), chat.title, context, chat.source_path))
         for number, page_slices in enumerate(slices[1:], start=2):
@@ -320,6 +328,28 @@ def plan_wiki_pages(site: Site, links: LinkIndex, history: GitHistory | None) ->
     return pages
 
 
+def plan_attachments(site: Site, source: Path) -> list[StaticFile]:
+    """The files write-ups and wiki pages link to, each below its page's URL: the
+    relative link the author wrote then works unchanged (chats/<slug>/trending.png)."""
+    found = [
+        StaticFile(urls.chat(chat.slug) + a.name, source / a.source_path)
+        for chat in site.chats
+        for a in chat.attachments
+    ]
+    found += [
+        StaticFile(urls.wiki_page(page.slug) + a.name, source / a.source_path)
+        for page in site.wiki
+        for a in page.attachments
+    ]
+    return found
+
+
+def plan_site_static(source: Path, paths: Sequence[str], folder: str) -> list[StaticFile]:
+    """The site's own static folder (`paths`, source-relative, listed under `folder`)
+    at the output root: CNAME, favicon.ico, .well-known/."""
+    return [StaticFile(p.removeprefix(f"{folder}/"), source / p) for p in paths]
+
+
 def plan_search_page(config: SiteConfig) -> list[Page]:
     """The search page (Pagefind's UI over the bundle the build indexes), unless
     site.yaml says `search: false`."""
@@ -391,7 +421,7 @@ def plan_series_pages(site: Site, calendar: CalendarIndex, schedule: SeriesSched
         rule_text=describe_rule(series.rrule),
         duration_text=describe_period(series.duration),
         upcoming=tuple(e for e in schedule.events if e.start > site.now),
-        past_chats=tuple(c for c in schedule.chats if c.start <= site.now),
+        past_chats=tuple(c for c in schedule.chats if stage(c, site.now) == "written_up"),
         feed_links=feed_links,
     )
     pages = [Page(urls.series(series.slug), series.name, context, series.source_path)]
@@ -400,7 +430,11 @@ def plan_series_pages(site: Site, calendar: CalendarIndex, schedule: SeriesSched
             continue  # a chat is its own event page; a past empty slot has none
         title = f"{event.title}, {event.start.strftime('%d %B %Y').lstrip('0')}"
         occurrence = EventContext(
-            event=event, series=series, upcoming=event.start > site.now, feed_links=feed_links
+            event=event,
+            series=series,
+            upcoming=event.start > site.now,
+            feed_links=feed_links,
+            on_now=event.start <= site.now < event.end,
         )
         pages.append(Page(event.url, title, occurrence, series.source_path))
     return pages
@@ -411,12 +445,15 @@ def plan_data_files(
     calendar: CalendarIndex,
     added: Mapping[str, datetime] | None = None,
     links: LinkIndex | None = None,
+    changed: Mapping[str, datetime] | None = None,
 ) -> list[DataFile]:
     """calendar.ics, an .ics per series and per event, the upcoming and write-up feeds
     and a feed per series. `added`: when each source file first entered git (by
-    source path), the announcement date of the upcoming feed's items."""
+    source path), the announcement date of the upcoming feed's items; `changed`: when
+    each last changed, the `updated` date of write-up entries."""
     config, now = site.config, site.now
     names = topic_names(site)
+    edits = FrozenMap(changed or {})
     files = [
         DataFile(urls.CALENDAR_ICS, formats.ICS, ical.calendar_ics, (config, now, calendar)),
         DataFile(
@@ -429,13 +466,13 @@ def plan_data_files(
             urls.WRITEUPS_ATOM,
             formats.ATOM,
             _writeups,
-            (config, now, site.chats, names, links, feeds.writeups_atom),
+            (config, now, site.chats, names, links, feeds.writeups_atom, edits),
         ),
         DataFile(
             urls.WRITEUPS_RSS,
             formats.RSS,
             _writeups,
-            (config, now, site.chats, names, links, feeds.writeups_rss),
+            (config, now, site.chats, names, links, feeds.writeups_rss, edits),
         ),
     ]
     for schedule in calendar.schedules:
@@ -454,7 +491,7 @@ def plan_data_files(
                 urls.series_feed(slug),
                 formats.ATOM,
                 _series_feed,
-                (config, now, schedule, names, links),
+                (config, now, schedule, names, links, edits),
                 declared_in,
             )
         )
@@ -470,17 +507,21 @@ def plan_data_files(
 
 
 def plan_topic_feeds(
-    site: Site, topics: TopicIndex, links: LinkIndex | None = None
+    site: Site,
+    topics: TopicIndex,
+    links: LinkIndex | None = None,
+    changed: Mapping[str, datetime] | None = None,
 ) -> list[DataFile]:
     """An Atom feed of write-ups per topic (feeds/topics/<slug>.xml). Topic pages
     advertise theirs with `feeds.topic_feed_links(topic)` as `feed_links`."""
     names = topic_names(site)
+    edits = FrozenMap(changed or {})
     return [
         DataFile(
             urls.topic_feed(entry.topic.slug),
             formats.ATOM,
             _topic_feed,
-            (site.config, site.now, entry.topic, entry.chats, names, links),
+            (site.config, site.now, entry.topic, entry.chats, names, links, edits),
         )
         for entry in topics.entries
     ]
@@ -508,8 +549,9 @@ def _writeups(
     names: Mapping[str, str],
     links: LinkIndex | None,
     produce: Callable[[SiteConfig, datetime, Sequence[feeds.FeedEntry]], bytes],
+    changed: Mapping[str, datetime],
 ) -> bytes:
-    entries = feeds.writeup_entries(config, chats, now, names, links)
+    entries = feeds.writeup_entries(config, chats, now, names, links, changed)
     return produce(config, now, entries)
 
 
@@ -519,8 +561,9 @@ def _series_feed(
     schedule: SeriesSchedule,
     names: Mapping[str, str],
     links: LinkIndex | None,
+    changed: Mapping[str, datetime],
 ) -> bytes:
-    entries = feeds.writeup_entries(config, schedule.chats, now, names, links)
+    entries = feeds.writeup_entries(config, schedule.chats, now, names, links, changed)
     return feeds.series_feed(config, now, schedule.series, entries)
 
 
@@ -531,6 +574,7 @@ def _topic_feed(
     chats: Sequence[Chat],
     names: Mapping[str, str],
     links: LinkIndex | None,
+    changed: Mapping[str, datetime],
 ) -> bytes:
-    entries = feeds.writeup_entries(config, chats, now, names, links)
+    entries = feeds.writeup_entries(config, chats, now, names, links, changed)
     return feeds.topic_feed(config, now, topic, entries)

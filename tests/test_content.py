@@ -47,8 +47,8 @@ def test_every_problem_in_one_file_is_reported() -> None:
         "---\ntitle: Mentors\ndate: 2012-02-16T20:00\nduraton: 1h\ndraft: yes\nhosts: {a: 1}\n---\n"
     )
     assert errors_for(text) == [
-        f"{PATH}:4: duraton: unknown key; expected one of announced, archive, date, draft, "
-        "duration, end, hashtag, hosts, series, summary, title, topics "
+        f"{PATH}:4: duraton: unknown key; expected one of announced, announcement, archive, "
+        "date, draft, duration, end, hashtag, hosts, series, summary, title, topics "
         "(did you mean 'duration'?)",
         f'{PATH}:5: draft: expected true or false, got "yes"',
         f"{PATH}:6: hosts: expected a list of names, like [Anna, Tom], got a mapping",

@@ -4,8 +4,16 @@ Writing up is the slowest step of running a chat: an organiser scrolls the archi
 copies the questions, picks posts worth keeping and collects the links. The draft
 does that part, so writing up becomes editing: front matter from the archive (start,
 duration, hashtag, hosts, with the counts as a comment), one `##` section per
-question (or per busy thread when the chat had no numbered questions) quoting its key
-posts by id, and the resources list. It is a draft (`draft: true`) on purpose.
+question (or, when the chat had no numbered questions, per site topic its posts
+talk about) quoting its key posts by id, the resources list and the next chat. It is
+a draft (`draft: true`) on purpose.
+
+What the site already knows wins over guessing from the posts: the series with the
+chat's hashtag gives the hosts, the start (its slot nearest the first post) and the
+next chat; site.yaml's topics (names and aliases) name the sections and `topics:`.
+Each quoted post is followed by its text in a Markdown comment (a link reference
+definition, which renders as nothing), so the draft can be edited without looking
+every id up.
 """
 
 from __future__ import annotations
@@ -19,8 +27,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from generator.core.model import Series, TopicDef
 from generator.core.posts import ArchiveParse, Post
 from generator.index.conversation import Conversation, Group, Thread, build_conversation
+from generator.sources.series import Occurrence, occurrences
 
 KEY_POSTS = 3
 BUSY_THREADS = 5
@@ -83,6 +93,56 @@ def _key_posts(group: Group, limit: int) -> list[Post]:
     return [t.root.post for t in ranked[:limit]]
 
 
+def _folded(tag: str | None) -> str:
+    return (tag or "").lstrip("#").casefold()
+
+
+def _series_of(all_series: Sequence[Series], hashtag: str | None) -> Series | None:
+    wanted = _folded(hashtag)
+    return next((s for s in all_series if wanted and _folded(s.hashtag) == wanted), None)
+
+
+def _slots_around(series: Series, moment: datetime, days: int = 2) -> tuple[Occurrence, ...]:
+    return tuple(
+        o
+        for o in occurrences(series, moment + timedelta(days=days))
+        if o.end > moment - timedelta(days=days)
+    )
+
+
+def _nearest_slot(series: Series, moment: datetime) -> Occurrence | None:
+    """The series' occurrence nearest `moment`, if one is within two days of it."""
+    near = _slots_around(series, moment)
+    return min(near, key=lambda o: abs(o.start - moment), default=None)
+
+
+def _next_slot(series: Series, after: datetime) -> Occurrence | None:
+    """The first occurrence starting after `after` (within a year: a rule that never
+    comes round again has no next chat to name)."""
+    coming = occurrences(series, after + timedelta(days=366))
+    return next((o for o in coming if o.start > after), None)
+
+
+def _topic_pattern(topic: TopicDef) -> re.Pattern[str]:
+    names = sorted({topic.name, *topic.aliases}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(n) for n in names if n.strip())
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def _topics_in(
+    posts: Sequence[Post], topics: Sequence[TopicDef]
+) -> list[tuple[TopicDef, list[Post]]]:
+    """Each site topic whose name or an alias the posts use, with those posts, in the
+    order site.yaml lists the topics."""
+    found = []
+    for topic in topics:
+        pattern = _topic_pattern(topic)
+        hits = [p for p in posts if p.repost_of_id is None and pattern.search(p.text)]
+        if hits:
+            found.append((topic, hits))
+    return found
+
+
 def draft_from_archive(
     title: str,
     parsed: ArchiveParse,
@@ -91,8 +151,14 @@ def draft_from_archive(
     start: datetime | None = None,
     duration: timedelta | None = None,
     hashtag: str | None = None,
+    series: Sequence[Series] = (),
+    topics: Sequence[TopicDef] = (),
 ) -> Draft:
-    """Draft a write-up; `start`, `duration` and `hashtag` override what the posts say."""
+    """Draft a write-up; `start`, `duration` and `hashtag` override what the posts say.
+
+    `series`: the site's series (the one with the hashtag gives hosts, slot and next
+    chat); `topics`: site.yaml's topics, to group and tag the sections by.
+    """
     posts = sorted(
         (p for p in parsed.posts if p.status == "ok"), key=lambda p: (p.created_at, p.id)
     )
@@ -105,9 +171,15 @@ def draft_from_archive(
     rough = build_conversation(
         posts, parsed.referenced, posts[0].created_at, posts[-1].created_at, (), hashtag
     )
+    own = _series_of(series, hashtag)
     askers = [g.question.post.author_handle for g in rough.questions if g.question]
-    hosts = tuple(dict.fromkeys(f"@{h}" for h in askers)) or tuple(
-        f"@{p.handle}" for p in rough.stats.most_active[:1]
+    opening = next((p for p in posts if p.repost_of_id is None), posts[0])
+    # The series says who hosts; else whoever asked the questions; else whoever opened
+    # the chat (not the most active poster: that is often a guest with a lot to say).
+    hosts = (
+        (own.hosts if own else ())
+        or tuple(dict.fromkeys(f"@{h}" for h in askers))
+        or (f"@{opening.author_handle}",)
     )
     first_q = (
         rough.questions[0].question.post
@@ -115,12 +187,22 @@ def draft_from_archive(
         else None
     )
     guessed_start, guessed_duration = _window(posts, first_q)
+    slot = _nearest_slot(own, posts[0].created_at) if own else None
+    if slot is not None:
+        guessed_start, guessed_duration = slot.start, slot.end - slot.start
     start = start or guessed_start
     duration = duration or guessed_duration
     conversation = build_conversation(
         posts, parsed.referenced, start, start + duration, hosts, hashtag
     )
-    body = _body(title, conversation, hosts, hashtag)
+    by_topic = _topics_in(posts, topics)
+    upcoming = _next_slot(own, start) if own else None
+    next_chat = (
+        f"The next {_escape_md(own.name)} is on {_when(upcoming.start.astimezone(tz))}."
+        if own is not None and upcoming is not None
+        else "(When and what the next chat is about.)"
+    )
+    body = _body(title, conversation, hosts, hashtag, by_topic, next_chat)
     s = conversation.stats
     front = [
         "---",
@@ -129,7 +211,7 @@ def draft_from_archive(
         f"duration: {_duration_text(duration)}",
         *([f"hashtag: {_yaml(hashtag)}"] if hashtag else []),
         f"hosts: [{', '.join(_yaml(h) for h in hosts)}]",
-        "topics: []",
+        f"topics: [{', '.join(_yaml(t.slug) for t, _ in by_topic)}]",
         "# summary: One sentence for lists and feeds.",
         "draft: true  # remove this line to publish",
         f"# Drafted from {source_name}: {s.posts} posts by {s.participants} participants "
@@ -141,7 +223,27 @@ def draft_from_archive(
     return Draft(start, duration, hashtag, hosts, "\n".join(front) + body)
 
 
-def _body(title: str, conversation: Conversation, hosts: Sequence[str], hashtag: str | None) -> str:
+def _when(moment: datetime) -> str:
+    return f"{moment:%A} {moment.day} {moment:%B %Y}, {moment:%H:%M}"
+
+
+def _quote(post: Post) -> list[str]:
+    """The post by id, then its text where the organiser can read it: a link
+    reference definition renders as nothing. Its title is one line with `\\` and `"`
+    escaped, so no post text can end it early or become Markdown."""
+    text = " ".join(f"@{post.author_handle}: {post.text}".split())
+    shown = text.replace("\\", "\\\\").replace('"', '\\"')
+    return [f'{{{{< post "{post.id}" >}}}}', f'[//]: # "{shown}"', ""]
+
+
+def _body(
+    title: str,
+    conversation: Conversation,
+    hosts: Sequence[str],
+    hashtag: str | None,
+    by_topic: Sequence[tuple[TopicDef, Sequence[Post]]] = (),
+    next_chat: str = "(When and what the next chat is about.)",
+) -> str:
     s = conversation.stats
     who = ", ".join(hosts) if hosts else "the hosts"
     lines = [
@@ -160,17 +262,34 @@ def _body(title: str, conversation: Conversation, hosts: Sequence[str], hashtag:
                 "",
             ]
             for post in _key_posts(group, KEY_POSTS):
-                lines += [f'{{{{< post "{post.id}" >}}}}', ""]
+                lines += _quote(post)
+    elif by_topic:
+        engagement = {
+            t.root.post.id: len(t.nodes) - 1 + t.root.reposts
+            for g in conversation.groups
+            for t in g.threads
+        }
+        for topic, hits in by_topic:
+            lines += [f"## {_escape_md(topic.name)}", ""]
+            lines += ["(What people said about this, and what they concluded.)", ""]
+            ranked = sorted(
+                (p for p in hits if p.status == "ok"),
+                key=lambda p: (-engagement.get(p.id, 0), p.created_at, p.id),
+            )[:KEY_POSTS]
+            for post in sorted(ranked, key=lambda p: (p.created_at, p.id)):
+                lines += _quote(post)
     else:
         (group,) = conversation.groups[:1]
         threads = sorted(
             (t for t in group.threads if t.root.post.status == "ok"),
             key=lambda t: (-(len(t.nodes) + t.root.reposts), t.time, t.root.post.id),
         )[:BUSY_THREADS]
-        for thread in sorted(threads, key=lambda t: (t.time, t.root.post.id)):
-            lines += [f"## {_escape_md(_shorten(thread.root.post.text, 8))}", ""]
+        ordered = sorted(threads, key=lambda t: (t.time, t.root.post.id))
+        for number, thread in enumerate(ordered, start=1):
+            # A heading is the organiser's to write: a post's first words make a poor one.
+            lines += [f"## Thread {number}", ""]
             lines += ["(What this thread was about, and what people concluded.)", ""]
-            lines += [f'{{{{< post "{thread.root.post.id}" >}}}}', ""]
+            lines += _quote(thread.root.post)
     if conversation.resources:
         lines += ["## Resources shared", ""]
         for r in conversation.resources:
@@ -178,7 +297,12 @@ def _body(title: str, conversation: Conversation, hosts: Sequence[str], hashtag:
             link = f"<{r.url}>" if _AUTOLINKABLE.match(r.url) else _escape_md(r.url)
             lines.append(f"- {link}: {times}first by @{_escape_md(r.first_handle)}")
         lines.append("")
-    lines += ["## Next chat", "", "(When and what the next chat is about.)", ""]
+    lines += [
+        "## Next chat",
+        "",
+        next_chat,
+        "",
+    ]
     return "\n".join(lines)
 
 

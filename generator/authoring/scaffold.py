@@ -1,6 +1,7 @@
-"""`chatwiki new chat`: create a write-up, never overwriting anything.
+"""`chatwiki new chat`: create a write-up or an announcement, never overwriting anything.
 
-Library functions (the CLI only parses options and prints): a skeleton write-up, or
+Library functions (the CLI only parses options and prints): an announcement for a
+chat still to come, a skeleton write-up for one that has taken place, or
 a bundle drafted from archives (`drafting.py`) holding `index.md` and the archive as
 `posts.json`. Everything is validated before anything is written, and a bundle is
 assembled in a temporary folder and renamed into place, so a failure leaves nothing
@@ -14,6 +15,7 @@ import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from generator.archives import formats, normalised
@@ -26,6 +28,7 @@ from generator.core.schema import slugify
 from generator.core.values import duration, local_datetime, option
 from generator.sources.content import parse_chat
 from generator.sources.files import CHATS_DIR, read_site_config, refuse_symlinked_folder
+from generator.sources.series import load_series
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,52 @@ def skeleton(title: str, date: str, length: str, hashtag: str | None) -> str:
     return "\n".join(lines)
 
 
+def announcement(
+    title: str, date: str, start: datetime, length: str, hashtag: str | None, hosts: Sequence[str]
+) -> str:
+    """A chat still to come: `announcement: true` (model.stage keeps it out of the
+    write-up lists and feeds until that line goes) and a body inviting people, not a
+    write-up skeleton; published at once, since an announcement is meant to be read."""
+    lines = ["---", f"title: {_yaml_string(title)}", f"date: {date}", f"duration: {length}"]
+    if hashtag:
+        lines.append(f"hashtag: {_yaml_string(hashtag)}")
+    lines += [
+        f"hosts: [{', '.join(_yaml_string(h) for h in hosts)}]",
+        "topics: []",
+        "# summary: One sentence for lists, feeds and the calendar.",
+        "announcement: true  # remove this line when you write the chat up",
+        "---",
+        "",
+        f"Join us on **{start:%A} {start.day} {start:%B %Y}, {start:%H:%M}**"
+        + (f" for a {hashtag} chat" if hashtag else "")
+        + ": what it is about, and who it is for.",
+        "",
+        "## Questions",
+        "",
+        "- Q1 ...",
+        "- Q2 ...",
+        "",
+        "## How to join in",
+        "",
+        (f"Follow {hashtag} and include it in every post" if hashtag else "Follow the hashtag")
+        + ", answering each question with its number (A1 for Q1). Lurkers welcome.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _series_hosts(source: Path, cfg: SiteConfig, hashtag: str | None) -> tuple[str, ...]:
+    """The hosts of the series with this hashtag, if one has any."""
+    if not hashtag:
+        return ()
+    wanted = hashtag.lstrip("#").casefold()
+    series, _ = load_series(source, cfg)
+    for found in series:
+        if found.hashtag and found.hashtag.lstrip("#").casefold() == wanted:
+            return found.hosts
+    return ()
+
+
 def _validate(rel: str, text: str, cfg: SiteConfig, existing: frozenset[str]) -> None:
     chat, problems = parse_chat(rel, text, cfg, existing)
     if chat is None:
@@ -72,9 +121,15 @@ def _validate(rel: str, text: str, cfg: SiteConfig, existing: frozenset[str]) ->
 
 
 def new_chat(
-    source: Path, title: str, date: str, length: str | None = None, hashtag: str | None = None
+    source: Path,
+    title: str,
+    date: str,
+    length: str | None = None,
+    hashtag: str | None = None,
+    now: datetime | None = None,
 ) -> NewChat:
-    """A skeleton write-up at content/chats/<date>-<slug>.md."""
+    """content/chats/<date>-<slug>.md: an announcement if the chat starts after `now`
+    (the CLI's clock or --now), else a draft write-up skeleton."""
     cfg, _ = read_site_config(source)
     start = option("--date", local_datetime(cfg.timezone), date)
     if length:
@@ -83,7 +138,11 @@ def new_chat(
     _refuse_existing(source, slug)
     rel = f"{CHATS_DIR}/{slug}.md"
     refuse_symlinked_folder(source, CHATS_DIR)
-    text = skeleton(title, date.strip(), length or "1h", hashtag)
+    if now is not None and start > now:
+        hosts = _series_hosts(source, cfg, hashtag)
+        text = announcement(title, date.strip(), start, length or "1h", hashtag, hosts)
+    else:
+        text = skeleton(title, date.strip(), length or "1h", hashtag)
     _validate(rel, text, cfg, frozenset())
     path = source / rel
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -121,6 +180,8 @@ def new_chat_from_archives(
             option("--date", local_datetime(cfg.timezone), date) if date else None,
             option("--duration", duration, length) if length else None,
             hashtag,
+            series=load_series(source, cfg)[0],
+            topics=cfg.topics,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None

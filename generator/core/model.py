@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from generator.core.posts import Post
@@ -116,6 +117,26 @@ class WikiLinkRef:
 
 
 @dataclass(frozen=True, slots=True)
+class FileRef:
+    """A relative Markdown link or image naming a file (`![](trending.png)`): the
+    page's attachment, which must exist beside it."""
+
+    target: str  # the path as written (percent-decoded), without ?query or #fragment
+    line: int | None  # 1-based line in the source file
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file published beside its page, because the page's Markdown links to it.
+
+    Its URL is the page's URL plus `name`, which is what the relative link in the
+    page already says, so the HTML needs no rewriting."""
+
+    source_path: str  # source-relative, e.g. "content/chats/x/trending.png"
+    name: str  # below the page's URL, e.g. "trending.png" or "img/a.png"
+
+
+@dataclass(frozen=True, slots=True)
 class Rendered:
     """What rendering one Markdown body produced, and what it saw on the way."""
 
@@ -124,6 +145,7 @@ class Rendered:
     sections: tuple[Section, ...]
     post_refs: tuple[PostRef, ...] = ()
     links: tuple[WikiLinkRef, ...] = ()  # wiki links, in the order of their markers
+    files: tuple[FileRef, ...] = ()  # relative links and images naming files
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,12 +187,33 @@ class Chat:
     topic_refs: tuple[TopicRef, ...] = ()  # front-matter topics with their lines
     series: str | None = None  # front-matter `series:` slug; else matched by hashtag
     announced: datetime | None = None  # front-matter `announced:`, for the upcoming feed
+    # Front-matter `announcement: true`: the file announces the chat and holds no
+    # write-up yet; once the chat is over it is "awaiting write-up" (see `stage`).
+    announcement: bool = False
+    attachments: tuple[Attachment, ...] = ()  # files its write-up links to, in its bundle
 
     @property
     def duration(self) -> timedelta:
         # In UTC: Python subtracts two times sharing one tzinfo as wall-clock times,
         # which is an hour out across a DST change.
         return self.end.astimezone(UTC) - self.start.astimezone(UTC)
+
+
+# Where a chat is in its life: what every list, page and feed asks of it.
+Stage = Literal["upcoming", "on_now", "awaiting_write_up", "written_up"]
+
+
+def stage(chat: Chat, now: datetime) -> Stage:
+    """The one life-cycle rule. A chat is upcoming until it starts and on now until it
+    ends. After that, a file marked `announcement: true` is still only the
+    announcement: it awaits its write-up, and stays out of write-up lists and feeds
+    until the organiser removes the mark. Anything else that is over is written up
+    (a write-up committed after the chat needs no mark at all)."""
+    if now < chat.start:
+        return "upcoming"
+    if now < chat.end:
+        return "on_now"
+    return "awaiting_write_up" if chat.announcement else "written_up"
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +225,7 @@ class WikiPage:
     aliases: tuple[str, ...]
     section: str  # folder under content/wiki ("" for the top level)
     body: Rendered
+    attachments: tuple[Attachment, ...] = ()  # files it links to, in its folder
 
 
 @dataclass(frozen=True, slots=True)

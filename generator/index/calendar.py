@@ -21,22 +21,33 @@ from dateutil.relativedelta import relativedelta
 
 from generator.core import urls
 from generator.core.frozenmap import FrozenMap
-from generator.core.model import Chat, Series
+from generator.core.model import Chat, Series, stage
 from generator.sources.series import Occurrence, occurrences
 
 
 @dataclass(frozen=True, slots=True)
 class Timeline:
+    """Chats by their life-cycle stage (model.stage), so no list decides it again."""
+
     upcoming: tuple[Chat, ...]  # soonest first
-    past: tuple[Chat, ...]  # newest first
+    past: tuple[Chat, ...]  # written up, newest first: the write-up lists
+    on_now: tuple[Chat, ...] = ()  # started and not yet over, soonest first
+    awaiting_write_up: tuple[Chat, ...] = ()  # over, only announced so far; newest first
 
 
 def build_timeline(chats: Sequence[Chat], now: datetime) -> Timeline:
-    """A chat is upcoming until it starts."""
+    """Each chat in the list of its stage."""
     ordered = sorted(chats, key=lambda c: (c.start, c.slug))
-    upcoming = tuple(c for c in ordered if c.start > now)
-    past = tuple(reversed([c for c in ordered if c.start <= now]))
-    return Timeline(upcoming=upcoming, past=past)
+
+    def at(wanted: str) -> list[Chat]:
+        return [c for c in ordered if stage(c, now) == wanted]
+
+    return Timeline(
+        upcoming=tuple(at("upcoming")),
+        past=tuple(reversed(at("written_up"))),
+        on_now=tuple(at("on_now")),
+        awaiting_write_up=tuple(reversed(at("awaiting_write_up"))),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,13 +150,20 @@ class CalendarIndex:
         return tuple(e for e in self.events if e.start > self.now)
 
     @property
+    def on_now(self) -> tuple[Event, ...]:
+        """Events that have started and not ended: the home page says so rather than
+        jumping to the next one while a chat runs."""
+        return tuple(e for e in self.events if e.start <= self.now < e.end)
+
+    @property
     def next_event(self) -> Event | None:
         return next((e for e in self.events if e.start > self.now), None)
 
     def has_page(self, event: Event) -> bool:
-        """A chat is its own page; an occurrence with no chat has one (and an .ics)
-        only while it is to come: a past one with no write-up has nothing to show."""
-        return event.chat is not None or event.start > self.now
+        """A chat is its own page; an occurrence with no chat has one only until it
+        is over (it says "on now" while it runs): a past one with no write-up has
+        nothing to show."""
+        return event.chat is not None or event.end > self.now
 
 
 def _event_order(event: Event) -> tuple[datetime, str]:

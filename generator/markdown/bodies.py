@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from generator.core.model import Heading, PostRef, Rendered, Section, TopicRef
+from generator.core.model import FileRef, Heading, PostRef, Rendered, Section, TopicRef
 from generator.markdown.postquote import post_quote_plugin
 from generator.markdown.topicmarker import NO_TOPIC, topic_marker_plugin
 from generator.markdown.wikilinks import wiki_link_refs, wikilink_plugin
@@ -49,7 +51,42 @@ def render(text: str, line_offset: int = 0) -> Rendered:
         sections=sections,
         post_refs=_post_refs(tokens, line_offset),
         links=wiki_link_refs(tokens, line_offset),
+        files=_file_refs(tokens, line_offset),
     )
+
+
+# A relative target with one of these suffixes links a page, not a file to publish.
+PAGE_SUFFIXES = frozenset({"", ".md", ".html", ".htm"})
+
+
+def file_target(url: str) -> str | None:
+    """The file a link or image names, if it is one: relative (no scheme, host or
+    leading "/"), not a folder ("../other/") and not a page ("notes.md"). Decoded,
+    because the renderer percent-encodes ("my%20chart.png" is "my chart.png")."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+        return None
+    path = unquote(parts.path)
+    if path.endswith("/") or PurePosixPath(path).suffix.lower() in PAGE_SUFFIXES:
+        return None
+    return path
+
+
+def _file_refs(tokens: Sequence[Token], line_offset: int) -> tuple[FileRef, ...]:
+    found = []
+    for token in tokens:
+        if token.type != "inline":
+            continue
+        line = token.map[0] + 1 + line_offset if token.map else None
+        for child in token.children or ():
+            if child.type in ("softbreak", "hardbreak") and line is not None:
+                line += 1  # a link on a paragraph's third line is on the file's too
+                continue
+            attr = "href" if child.type == "link_open" else "src" if child.type == "image" else None
+            url = child.attrs.get(attr) if attr else None
+            if isinstance(url, str) and (target := file_target(url)) is not None:
+                found.append(FileRef(target, line))
+    return tuple(found)
 
 
 def _post_refs(tokens: Sequence[Token], line_offset: int) -> tuple[PostRef, ...]:

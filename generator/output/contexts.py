@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Literal
 
 from generator.core.frozenmap import FrozenMap
-from generator.core.model import Chat, Series, TopicDef, WikiPage
+from generator.core.model import Chat, Series, Stage, TopicDef, WikiPage
 from generator.index.calendar import CalendarIndex, Event, Month, SeriesSchedule
 from generator.index.conversation import Conversation, Group, Thread
 from generator.index.topics import TopicEntry
@@ -36,13 +36,16 @@ class HomeContext:
     template: ClassVar[str] = "index.html"
     latest: tuple[Chat, ...]
     upcoming_events: tuple[Event, ...]  # series occurrences and announced chats
+    on_now: tuple[Event, ...] = ()  # started and not over: shown before "Next chat"
 
 
 @dataclass(frozen=True, slots=True)
 class ChatsContext:
     template: ClassVar[str] = "chats.html"
     upcoming: tuple[Chat, ...]
-    past_by_year: tuple[tuple[int, tuple[Chat, ...]], ...]
+    past_by_year: tuple[tuple[int, tuple[Chat, ...]], ...]  # written up
+    on_now: tuple[Chat, ...] = ()
+    awaiting_write_up: tuple[Chat, ...] = ()  # over, announced only
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,7 @@ class ChatContext:
     event: Event | None
     series: Series | None
     feed_links: tuple[FeedLink, ...]
+    stage: Stage = "written_up"  # model.stage at the build's now: what the page calls itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +164,7 @@ class EventContext:
     series: Series
     upcoming: bool
     feed_links: tuple[FeedLink, ...]
+    on_now: bool = False  # started, not over
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ from feedgen.feed import FeedGenerator
 
 from generator.core import urls
 from generator.core.frozenmap import EMPTY
-from generator.core.model import Chat, Series, SiteConfig, TopicDef
+from generator.core.model import Chat, Series, SiteConfig, TopicDef, stage
 from generator.index.calendar import CalendarIndex, Event
 from generator.index.wiki import LinkIndex, rewrite_links
 from generator.markdown.postquote import MARKER_PATTERN as POST_MARKER
@@ -63,10 +63,11 @@ class FeedEntry:
     guid: str  # stable across builds: readers use it to know an item already seen
     title: str
     url: str  # absolute
-    date: datetime  # aware: published (Atom `updated` too)
+    date: datetime  # aware: published (Atom `updated` too, unless `updated` is given)
     html: str  # full content; relative links already absolute
     summary: str | None = None
     categories: tuple[str, ...] = ()
+    updated: datetime | None = None  # aware: the last change of the content, if known
 
 
 def clean(text: str) -> str:
@@ -134,12 +135,17 @@ def writeup_entry(
     chat: Chat,
     topic_names: Mapping[str, str] = NO_NAMES,
     links: LinkIndex | None = None,
+    changed: datetime | None = None,
 ) -> FeedEntry:
-    """A chat's write-up, full content, dated when the chat took place."""
+    """A chat's write-up, full content, published when the chat took place and
+    updated when its file last changed (`changed`, from git), so a reader hears of a
+    write-up finished days later. Its id is the page's URL, whatever changes."""
     link = urls.absolute(config.base_url, urls.chat(chat.slug))
     body = chat_html(config, chat, links)
     intro = f"<p>{html_lib.escape(chat.summary)}</p>\n" if chat.summary else ""
     categories = tuple(topic_names.get(t, t) for t in chat.topics)
+    published = chat.start.astimezone(UTC)
+    updated = max(published, changed.astimezone(UTC)) if changed is not None else None
     return FeedEntry(
         guid=link,
         title=chat.title,
@@ -148,6 +154,7 @@ def writeup_entry(
         html=intro + body,
         summary=chat.summary,
         categories=((chat.hashtag,) if chat.hashtag else ()) + categories,
+        updated=updated,
     )
 
 
@@ -157,11 +164,17 @@ def writeup_entries(
     now: datetime,
     topic_names: Mapping[str, str] = NO_NAMES,
     links: LinkIndex | None = None,
+    changed: Mapping[str, datetime] = NO_DATES,
 ) -> tuple[FeedEntry, ...]:
-    """The newest `feeds.limit` chats that have taken place, newest first."""
-    past = sorted((c for c in chats if c.start <= now), key=lambda c: (c.start, c.slug))
+    """The newest `feeds.limit` written-up chats (model.stage), newest first: not a
+    chat still to come or running, nor an announcement whose write-up is to follow.
+    `changed`: when each source file last changed in git, by source path."""
+    done = (c for c in chats if stage(c, now) == "written_up")
+    past = sorted(done, key=lambda c: (c.start, c.slug))
     newest = reversed(past[-config.feeds.limit :])
-    return tuple(writeup_entry(config, c, topic_names, links) for c in newest)
+    return tuple(
+        writeup_entry(config, c, topic_names, links, changed.get(c.source_path)) for c in newest
+    )
 
 
 def announced_at(event: Event, added: Mapping[str, datetime], months_ahead: int) -> datetime:
@@ -290,7 +303,7 @@ def _add(fg: FeedGenerator, entry: FeedEntry, rss: bool) -> None:
     fe.title(clean(entry.title))
     fe.link(href=entry.url)
     fe.published(entry.date)
-    fe.updated(entry.date)
+    fe.updated(entry.updated or entry.date)
     for term in entry.categories:
         fe.category(term=clean(term))
     if rss:

@@ -27,6 +27,7 @@ from generator.core.model import Chat
 from generator.core.posts import Link, Post
 from generator.core.text import NotUtf8, decode_utf8
 from generator.index.wiki import LinkIndex, rewrite_links
+from generator.markdown.bodies import file_target
 from generator.markdown.postquote import MARKER_PATTERN
 from generator.output.contexts import PageContext, template_variables
 
@@ -162,6 +163,7 @@ def _embed_posts(context: jinja2.runtime.Context, html: str, chat: Chat) -> Mark
 # text inside attribute values is escaped, so these cannot match inside one).
 _ID_ATTRIBUTE = re.compile(r'(<h[1-6]| class="footnote-ref"><a href="#fn[^"]*")( id="[^"]*")')
 _FRAGMENT_HREF = re.compile(r'(<a href=)"#([^"]*)"')
+_FILE_URL = re.compile(r'(\b(?:href|src)=)"([^"]*)"')
 
 
 @jinja2.pass_context
@@ -169,12 +171,19 @@ def _excerpt(context: jinja2.runtime.Context, html: str, source_url: str) -> Mar
     """A section of one page shown on another (topic pages).
 
     Ids would clash with the other excerpts on the page, and `#fragment` links
-    (footnotes) point into the page the section came from, so both are rewritten.
+    (footnotes) point into the page the section came from, so both are rewritten; so
+    are links to the page's own files (attachments), published below its URL.
     The HTML is our Markdown renderer's own output, never raw content.
     """
     base = _rel(context, source_url)
     html = _ID_ATTRIBUTE.sub(r"\1", html)
-    return Markup(_FRAGMENT_HREF.sub(lambda m: f'{m[1]}"{escape(base)}#{m[2]}"', html))
+    html = _FRAGMENT_HREF.sub(lambda m: f'{m[1]}"{escape(base)}#{m[2]}"', html)
+    # A file beside the page (`![](trending.png)`) is published below its URL.
+    return Markup(
+        _FILE_URL.sub(
+            lambda m: f'{m[1]}"{escape(base)}{m[2]}"' if file_target(m[2]) else m[0], html
+        )
+    )
 
 
 @jinja2.pass_context

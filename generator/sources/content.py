@@ -19,7 +19,16 @@ from generator.archives import formats, normalised
 from generator.archives.privacy import apply_opt_out, handle_pattern
 from generator.core import schema, yamlsafe
 from generator.core.errors import Collector, Diagnostic, errors_only
-from generator.core.model import ArchiveSource, Chat, ChatArchive, SiteConfig, TopicRef, WikiPage
+from generator.core.model import (
+    ArchiveSource,
+    Attachment,
+    Chat,
+    ChatArchive,
+    Rendered,
+    SiteConfig,
+    TopicRef,
+    WikiPage,
+)
 from generator.core.posts import ArchiveFormatError
 from generator.core.schema import Field, Invalid
 from generator.core.values import duration, local_date_or_datetime, local_datetime
@@ -90,6 +99,8 @@ def chat_fields(tz: ZoneInfo) -> dict[str, Field]:
         "series": Field(schema.slug),
         # When the chat was announced, for the date of its upcoming-feed item.
         "announced": Field(local_date_or_datetime(tz)),
+        # This file is the chat's announcement, not yet its write-up (model.stage).
+        "announcement": Field(schema.boolean, default=False),
     }
 
 
@@ -191,6 +202,7 @@ def parse_chat(
         body=body,
         series=values["series"],
         announced=values["announced"],
+        announcement=values["announcement"],
     )
     return chat, out.items
 
@@ -224,7 +236,11 @@ def _warn_opted_out_mentions(
         )
 
 
-def parse_wiki_page(path: str, text: str) -> tuple[WikiPage | None, list[Diagnostic]]:
+def parse_wiki_page(
+    path: str, text: str, existing_files: frozenset[str] | None = None
+) -> tuple[WikiPage | None, list[Diagnostic]]:
+    """Validate one wiki page. `existing_files` (source-relative), when given, checks
+    and collects the files it links to (`attachments`)."""
     out = Collector()
     parts = files.wiki_slug_parts(path)
     for part in parts:
@@ -256,7 +272,69 @@ def parse_wiki_page(path: str, text: str) -> tuple[WikiPage | None, list[Diagnos
         section="/".join(parts[:-1]),
         body=body,
     )
+    if existing_files is not None:
+        page = replace(page, attachments=attachments(path, body, existing_files, (), out))
     return page, out.items
+
+
+def attachments(
+    path: str,
+    body: Rendered,
+    existing: frozenset[str],
+    archives: tuple[str, ...],
+    out: Collector,
+) -> tuple[Attachment, ...]:
+    """The files `path`'s Markdown links to, which are published beside its page.
+
+    Only files the page links to are published, and only from its own folder (a
+    chat's bundle, a wiki page's folder): the relative link then works unchanged
+    from the page's URL. A chat's archives never are: opt-outs apply to pages, and
+    a raw archive would publish every post. `existing` comes from the one listing
+    in sources.files, so a link out of the site is never among them.
+    """
+    source = PurePosixPath(path)
+    base = source.parent
+    is_chat = path.startswith(f"{files.CHATS_DIR}/")
+    found: dict[str, Attachment] = {}
+    for ref in body.files:
+        target = files.normalise(base / ref.target)
+        if is_chat and source.name != "index.md":
+            out.error(
+                path,
+                ref.line,
+                None,
+                f"links to the file {ref.target!r}, but only a bundle has files of its own; "
+                f"expected the write-up in {base}/{source.stem}/index.md with "
+                f"{ref.target} beside it",
+            )
+        elif target is None or not target.startswith(f"{base}/"):
+            out.error(
+                path,
+                ref.line,
+                None,
+                f"links to {ref.target!r}, outside {base}/; expected a file in the "
+                "page's own folder",
+            )
+        elif target in archives:
+            out.error(
+                path,
+                ref.line,
+                None,
+                f"links to {target}, this chat's archive; archives are not published "
+                "(privacy opt-outs apply to pages, not raw files): link to the chat's "
+                "conversation instead",
+            )
+        elif target not in existing:
+            out.error(
+                path,
+                ref.line,
+                None,
+                f"linked file not found: expected {target} to exist",
+            )
+        else:
+            name = target.removeprefix(f"{base}/")
+            found.setdefault(name, Attachment(target, name))
+    return tuple(found.values())
 
 
 # --- loading (files are listed and read by sources.files) ---------------------------
@@ -353,6 +431,7 @@ def load_chats(
         if chat is None:
             continue
         paths = archive_paths(chat, existing)
+        chat = replace(chat, attachments=attachments(path, chat.body, existing, paths, out))
         if paths or chat.body.post_refs:
             chat, diagnostics = read_chat_archive(source, chat, paths, config)
             out.extend(diagnostics)
@@ -372,11 +451,12 @@ def load_chats(
 def load_wiki(source: Path) -> tuple[tuple[WikiPage, ...], list[Diagnostic]]:
     out = Collector()
     pages: dict[str, WikiPage] = {}
-    for path in files.list_wiki(source, out).sources:
+    listing = files.list_wiki(source, out)
+    for path in listing.sources:
         text = files.read_text(source, path, out)
         if text is None:
             continue
-        page, diagnostics = parse_wiki_page(path, text)
+        page, diagnostics = parse_wiki_page(path, text, frozenset(listing.files))
         out.extend(diagnostics)
         if page is None:
             continue

@@ -29,6 +29,9 @@ WIKI_DIR = "content/wiki"
 SERIES_DIR = "content/series"
 SERIES_SUFFIXES = (".yaml", ".yml")
 THEMES_DIR = "themes"
+STATIC_DIR = "static"  # copied to the output root as it is (CNAME, favicon.ico)
+# The one hidden folder a site publishes: RFC 8615's (security.txt, Matrix, Mastodon).
+WELL_KNOWN = ".well-known"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +112,15 @@ def _refuse_linked_folder(path: str, out: Collector) -> None:
     )
 
 
-def _walk(source: Path, folder: str, out: Collector, recursive: bool = True) -> Listing:
+def _walk(
+    source: Path,
+    folder: str,
+    out: Collector,
+    recursive: bool = True,
+    visible: frozenset[str] = frozenset(),
+) -> Listing:
     """Every non-hidden file under `folder`; links out of the site and linked folders
-    are reported."""
+    are reported. `visible`: hidden names that count all the same."""
     root = source / folder
     linked = symlinked_folder(source, folder)
     if linked is not None:
@@ -123,7 +132,7 @@ def _walk(source: Path, folder: str, out: Collector, recursive: bool = True) -> 
     refused: list[str] = []
     for p in sorted(root.rglob("*") if recursive else root.iterdir()):
         rel = p.relative_to(source)
-        if any(part.startswith(".") for part in rel.parts):
+        if any(part.startswith(".") and part not in visible for part in rel.parts):
             continue
         if p.is_symlink() and p.is_dir():
             _refuse_linked_folder(rel.as_posix(), out)
@@ -184,6 +193,16 @@ def list_series(source: Path, out: Collector) -> Listing:
         else:
             out.warning(f, None, None, "ignored: expected series files to end in .yaml or .yml")
     return Listing(walked.files, tuple(sources), walked.refused)
+
+
+def list_static(source: Path, out: Collector) -> Listing:
+    """The site's `static/` folder, published at the output root as it is.
+
+    Hidden files (.DS_Store, .gitkeep, editor swap files) are left out as everywhere
+    else, except `.well-known/`, whose whole point is to be published.
+    """
+    walked = _walk(source, STATIC_DIR, out, visible=frozenset({WELL_KNOWN}))
+    return Listing(walked.files, walked.files, walked.refused)
 
 
 def normalise(path: PurePosixPath) -> str | None:
