@@ -274,5 +274,44 @@ def new_chat_command(
     _run("new chat", run)
 
 
+@new_group.command("site")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--title", default=None, help="The site's name (default: the folder's name).")
+@click.option(
+    "--base-url",
+    default="https://example.org/",
+    show_default=True,
+    help="Where the site will be published; change it in site.yaml later if need be.",
+)
+@click.option(
+    "--timezone",
+    "zone",
+    default="UTC",
+    show_default=True,
+    help="IANA zone the chats' times are read in, e.g. Europe/London.",
+)
+def new_site_command(directory: Path, title: str | None, base_url: str, zone: str) -> None:
+    """Start a site in DIRECTORY (new or empty): site.yaml, content/, a .gitignore and
+    a GitHub Pages workflow that installs this chatwiki from its git repository."""
+    from generator.authoring.newsite import WORKFLOW, chatwiki_source, new_site
+
+    def run() -> None:
+        made = new_site(directory, chatwiki_source(__version__), title, base_url, zone)
+        for rel in made.files:
+            click.echo(f"Wrote {made.path / rel}")
+        source = made.chatwiki
+        if source.known:
+            click.echo(f"The workflow installs chatwiki from {source.repository} at {source.ref}.")
+        else:
+            click.echo(
+                f"Set CHATWIKI_REPO at the top of {made.path / WORKFLOW} to chatwiki's git "
+                "repository (this chatwiki does not say where it came from); until then "
+                "the workflow stops with a message saying so.",
+                err=True,
+            )
+
+    _run("new site", run)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

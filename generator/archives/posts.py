@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
+from html.parser import HTMLParser
 from typing import Any, Final, TypeVar
 
 import nh3
@@ -211,7 +212,7 @@ def sanitise_html(content: str) -> str:
     Readers sanitise when they parse; the renderer sanitises again at the last
     moment, so both import this one allowlist.
     """
-    return nh3.clean(
+    cleaned = nh3.clean(
         content,
         tags=set(ALLOWED_TAGS),
         attributes={"a": {"href"}},
@@ -219,6 +220,58 @@ def sanitise_html(content: str) -> str:
         link_rel=LINK_REL,
         url_relative="deny",
     )
+    return _unwrap_dead_links(cleaned)
+
+
+class _DeadLinkUnwrapper(HTMLParser):
+    """Re-emits nh3's output unchanged except that each `<a>` without an `href`
+    (nh3 drops a `javascript:` or relative URL but keeps the element, with our
+    `rel`) gives way to its text: an anchor with `rel` and no `href` is invalid
+    HTML, and a link that goes nowhere is not a link.
+
+    It only ever removes tags, and only reads nh3's own serialisation (every
+    attribute quoted, every `<`, `>` and `&` in text escaped), so it cannot let
+    markup through that the allowlist refused; `a` never nests in parsed HTML.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.pieces: list[str] = []
+        self._anchors: list[bool] = []  # for each open <a>: is it kept?
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            kept = any(name == "href" for name, _ in attrs)
+            self._anchors.append(kept)
+            if not kept:
+                return
+        self.pieces.append(self.get_starttag_text() or "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.pieces.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._anchors and not self._anchors.pop():
+            return
+        self.pieces.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.pieces.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.pieces.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.pieces.append(f"&#{name};")
+
+
+def _unwrap_dead_links(cleaned: str) -> str:
+    if "<a " not in cleaned and "<a>" not in cleaned:
+        return cleaned
+    unwrapper = _DeadLinkUnwrapper()
+    unwrapper.feed(cleaned)
+    unwrapper.close()
+    return "".join(unwrapper.pieces)
 
 
 # ------------------------------------------------------------------------ text + entities

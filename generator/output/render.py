@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -83,6 +83,24 @@ def format_datetime(value: datetime, fmt: str = "long") -> str:
     if fmt == "time":
         return f"{hour} {value.tzname()}"
     return f"{value.strftime('%A')} {value.day} {value.strftime('%B %Y')}, {hour} {value.tzname()}"
+
+
+def html_datetime(value: date) -> str:
+    """A `datetime` attribute value that HTML accepts, for every `<time>` a theme writes.
+
+    `isoformat()` is not one: a time read from the clock or an archive carries
+    microseconds, written as six fractional digits where HTML allows at most three,
+    and a historical zone offset can have seconds, which HTML does not allow at all.
+    Machines reading the attribute need the minute, not the microsecond, so the
+    fraction is dropped; an offset with seconds is written in UTC instead.
+    """
+    if not isinstance(value, datetime):
+        return value.isoformat()  # a date: "2012-02-16" is a valid date string
+    whole = value.replace(microsecond=0)
+    offset = whole.utcoffset()
+    if offset is not None and offset % timedelta(minutes=1):
+        whole = whole.astimezone(UTC)
+    return whole.isoformat()
 
 
 def _short_url(url: str, limit: int = 48) -> str:
@@ -242,6 +260,7 @@ class Renderer:
             datetime=lambda value, fmt="long": format_datetime(
                 _in_site_zone(value, globals_["config"].timezone), fmt
             ),
+            html_datetime=html_datetime,
             absolute=lambda url: urls.absolute(globals_["config"].base_url, url),
             rooted=lambda url: urls.rooted(globals_["config"].base_url, url),
             post_body=post_body,

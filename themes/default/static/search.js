@@ -17,6 +17,14 @@
       showImages: false,
       autofocus: true
     });
+    // Pagefind names its input only by placeholder and title, which vanish or go
+    // unread as soon as one types; the page's own label gives it a lasting name.
+    var input = element.querySelector("input");
+    var label = document.querySelector("[data-search-label]");
+    if (input && label) {
+      input.id = input.id || "search-input";
+      label.htmlFor = input.id;
+    }
     var message = document.querySelector("[data-search-needs-js]");
     if (message) {
       message.hidden = true;
