@@ -94,7 +94,8 @@ def parse_config(
     try:
         doc = yamlsafe.load(text)
     except yamlsafe.YamlError as exc:
-        out.error(path, exc.line, None, str(exc))
+        for problem in exc.problems:
+            out.error(path, problem.line, problem.key, problem.message)
         return None, out.items
     values = schema.validate(doc, (), SITE_FIELDS, path, out)
     topics = _topics(doc, values.get("topics"), path, out)

@@ -52,7 +52,8 @@ def split_front_matter(text: str, path: str, out: Collector) -> FrontMatter | No
             try:
                 doc = yamlsafe.load("".join(lines[1:i]), line_offset=1)
             except yamlsafe.YamlError as exc:
-                out.error(path, exc.line, None, str(exc))
+                for problem in exc.problems:
+                    out.error(path, problem.line, problem.key, problem.message)
                 return None
             if doc.data is None:
                 doc = yamlsafe.YamlDoc({}, {(): 2})

@@ -355,7 +355,8 @@ def parse_series(
     try:
         doc = yamlsafe.load(text)
     except yamlsafe.YamlError as exc:
-        out.error(path, exc.line, None, str(exc))
+        for problem in exc.problems:
+            out.error(path, problem.line, problem.key, problem.message)
         return None, out.items
     if not isinstance(doc.data, dict):
         out.error(path, 1, None, f"expected a mapping of keys, got {schema.show(doc.data)}")
