@@ -118,6 +118,11 @@ def _link_index(site: Site, hidden: tuple[Chat, ...], strict: bool) -> LinkIndex
 
 def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) -> _Prepared:
     site, hidden, diagnostics = _load(source, now, drafts)
+    if strict:
+        diagnostics = [
+            replace(d, severity="error") if content.promoted_by_strict(d) else d
+            for d in diagnostics
+        ]
     topics, found = build_topic_index(site.config.topics, site.chats, hidden, site.now)
     diagnostics += found
     links = _link_index(site, hidden, strict)
@@ -205,7 +210,8 @@ def build(
 ) -> BuildReport:
     """Build the site at `source` into `out`; the old `out` survives any failure.
 
-    `strict`: wiki-link warnings (missing page or heading, ambiguous name) are errors.
+    `strict`: wiki-link warnings (missing page or heading, ambiguous name) and quotes
+    of posts no archive holds are errors.
     """
     prepared = _prepare(source, now, drafts, strict)
     # Search indexes the finished pages, so it runs in the staging dir before the swap.

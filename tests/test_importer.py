@@ -135,7 +135,7 @@ def test_unknown_post_id_is_an_error_with_file_and_line(tmp_site: MakeSite) -> N
             ),
             "content/chats/c/archive.csv": ARCHIVE,
             "content/chats/d.md": chat_md(
-                body="[blackbirdpie url='https://twitter.com/a/status/5']\n"
+                body="[blackbirdpie id='5']\n"  # no URL: nothing to link to instead
             ),
         }
     )

@@ -314,7 +314,24 @@ def read_chat_archive(
         for ref in chat.body.post_refs:
             if ref.id in known:
                 continue
-            if chat.archive is None:
+            if ref.url is not None:
+                # Old write-ups quote tweets that are gone, and no archive will ever
+                # hold them; the shortcode still names the author and the URL, so the
+                # page shows a link to the original instead of failing the site.
+                holder = (
+                    "this chat has no archive"
+                    if chat.archive is None
+                    else (f"this chat's archive ({', '.join(paths)}) does not hold it")
+                )
+                out.warning(
+                    chat.source_path,
+                    ref.line,
+                    "post",
+                    f"quotes post {ref.id!r} by @{ref.handle}, but {holder}; it is shown "
+                    f"as a link to {ref.url}, marked as not archived",
+                    "add an archive that holds it (chatwiki import) to show the post itself",
+                )
+            elif chat.archive is None:
                 out.error(
                     chat.source_path,
                     ref.line,
@@ -332,6 +349,12 @@ def read_chat_archive(
                     f"{len(chat.archive.posts)} posts",
                 )
     return chat, out.items
+
+
+def promoted_by_strict(diagnostic: Diagnostic) -> bool:
+    """Whether `--strict` makes this warning an error: a quote shown only as a link,
+    because no archive holds the post (a strict build wants every quote archived)."""
+    return diagnostic.severity == "warning" and diagnostic.key == "post"
 
 
 def load_chats(
