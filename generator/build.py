@@ -12,13 +12,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+import jinja2
+
 from generator.core import urls
 from generator.core.errors import ContentError, Diagnostic, UsageError, errors_only
 from generator.core.frozenmap import FrozenMap
-from generator.core.model import Chat, Site
+from generator.core.model import Chat, Site, TopicRef
 from generator.index.calendar import build_calendar, build_timeline
 from generator.index.conversation import build_conversation
-from generator.index.topics import build_topic_index
+from generator.index.topics import TopicIndex, build_topic_index
 from generator.index.wiki import (
     LinkIndex,
     build_link_index,
@@ -44,6 +46,7 @@ from generator.publish import search
 from generator.publish.write import publish
 from generator.sources import content, files
 from generator.sources import series as series_stage
+from generator.sources.config import CONFIG_FILE
 from generator.sources.gitinfo import read_history
 
 
@@ -65,27 +68,58 @@ class _Prepared:
     indexes: Indexes
 
 
-def _load(
-    source: Path, now: datetime, drafts: bool
-) -> tuple[Site, tuple[Chat, ...], list[Diagnostic]]:
-    """Read and validate content. Returns the site, the unpublished drafts, diagnostics.
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    site: Site
+    hidden: tuple[Chat, ...]  # unpublished drafts: validated, shown nowhere
+    diagnostics: list[Diagnostic]
+    # Topics named by write-ups that failed validation: checked for typos in the
+    # same run as the files' other mistakes.
+    unparsed_topics: tuple[tuple[str, TopicRef], ...]
 
-    Raises ContentError only when site.yaml itself is unusable; every other problem
-    is a diagnostic, so indexes can add theirs before the run fails once.
+
+_UNCHECKED = (
+    "could not be used, so only the files' text, names and front-matter syntax (and the "
+    "wiki pages) were checked; chat fields, dates, archives and quoted posts, series "
+    "rules, topics, wiki links and theme templates are checked once site.yaml is fixed"
+)
+
+
+def _load(source: Path, now: datetime, drafts: bool) -> _Loaded:
+    """Read and validate content.
+
+    Raises ContentError only when site.yaml itself is unusable, after checking
+    everything that does not need it, so one run still reports every mistake it
+    can; every other problem is a diagnostic, so indexes and the theme can add
+    theirs before the run fails once.
     """
     if now.tzinfo is None:
         raise UsageError("now must be timezone-aware")
-    cfg, diagnostics = files.read_site_config(source)
+    cfg, diagnostics = files.load_site_config(source)
+    if cfg is None:
+        diagnostics += content.check_chat_files(source)
+        diagnostics += series_stage.check_series_files(source)
+        diagnostics += content.load_wiki(source)[1]
+        diagnostics.append(Diagnostic(CONFIG_FILE, None, None, _UNCHECKED))
+        raise ContentError(diagnostics)
     series, found = series_stage.load_series(source, cfg)
     diagnostics += found
-    chats, found = content.load_chats(source, cfg, series_stage.declared_slugs(source))
-    diagnostics += found
+    chats, chat_found = content.load_chats(source, cfg, series_stage.declared_slugs(source))
+    diagnostics += chat_found
     wiki, found = content.load_wiki(source)
     diagnostics += found
     published = tuple(c for c in chats if drafts or not c.draft)
     hidden = tuple(c for c in chats if not (drafts or not c.draft))
     site = Site(config=cfg, chats=published, wiki=wiki, now=now, series=series)
-    return site, hidden, diagnostics
+    unparsed = content.topics_of_invalid_chats(source, chats) if errors_only(chat_found) else ()
+    return _Loaded(site, hidden, diagnostics, unparsed)
+
+
+def _topics(loaded: _Loaded) -> tuple[TopicIndex, list[Diagnostic]]:
+    site = loaded.site
+    return build_topic_index(
+        site.config.topics, site.chats, loaded.hidden, site.now, loaded.unparsed_topics
+    )
 
 
 def load_site(source: Path, now: datetime, drafts: bool = False) -> tuple[Site, list[Diagnostic]]:
@@ -94,8 +128,9 @@ def load_site(source: Path, now: datetime, drafts: bool = False) -> tuple[Site, 
     Drafts are always validated (a broken draft is still broken); `drafts` only
     decides whether they are part of the site.
     """
-    site, hidden, diagnostics = _load(source, now, drafts)
-    _, found = build_topic_index(site.config.topics, site.chats, hidden, site.now)
+    loaded = _load(source, now, drafts)
+    site, hidden, diagnostics = loaded.site, loaded.hidden, loaded.diagnostics
+    _, found = _topics(loaded)
     diagnostics += found
     diagnostics += _link_index(site, hidden, strict=False).diagnostics
     if errors_only(diagnostics):
@@ -117,16 +152,26 @@ def _link_index(site: Site, hidden: tuple[Chat, ...], strict: bool) -> LinkIndex
 
 
 def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) -> _Prepared:
-    site, hidden, diagnostics = _load(source, now, drafts)
+    loaded = _load(source, now, drafts)
+    site, hidden, diagnostics = loaded.site, loaded.hidden, loaded.diagnostics
     if strict:
         diagnostics = [
             replace(d, severity="error") if content.promoted_by_strict(d) else d
             for d in diagnostics
         ]
-    topics, found = build_topic_index(site.config.topics, site.chats, hidden, site.now)
+    topics, found = _topics(loaded)
     diagnostics += found
     links = _link_index(site, hidden, strict)
     diagnostics += links.diagnostics
+    # The theme is checked with the content, so a template typo and a content
+    # mistake are fixed in one go rather than one run each.
+    search_path = render.theme_dirs(source, site.config.theme)
+    theme_problems = render.links_out_of_site(source, search_path)
+    theme_problems += render.undecodable_templates(source, search_path)
+    renderer = _renderer(site, links, search_path)
+    if not theme_problems:  # never read a template through a link out of the site
+        theme_problems = _template_syntax_errors(source, renderer)
+    diagnostics += theme_problems
     if errors_only(diagnostics):
         raise ContentError(diagnostics)
     history = read_history(source)  # one `git log` for the whole build; None outside git
@@ -157,13 +202,39 @@ def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) ->
     # the feed's dates would jump at every push.
     added = history.added if history is not None and not history.shallow else {}
     data = plan_data_files(site, calendar, added, links) + plan_topic_feeds(site, topics, links)
-    search_path = render.theme_dirs(source, site.config.theme)
     statics = [StaticFile(path, f) for path, f in render.static_files(search_path)]
-    theme_problems = render.links_out_of_site(source, search_path)
-    theme_problems += render.undecodable_templates(source, search_path)
-    clashes = theme_problems + find_clashes(pages, statics, data)
+    clashes = find_clashes(pages, statics, data)
     if clashes:
         raise ContentError(clashes)
+    return _Prepared(site, pages, statics, renderer, tuple(diagnostics), tuple(data), indexes)
+
+
+# Files under templates/ that Jinja reads as templates (a README there is not one).
+_TEMPLATE_SUFFIXES = (".html", ".xml", ".j2", ".txt")
+
+
+def _template_syntax_errors(source: Path, renderer: render.Renderer) -> list[Diagnostic]:
+    """Every theme template compiled up front: a syntax error in one that only some
+    page includes is found in this run, with the content's mistakes. chatwiki's own
+    templates (also reachable as `default/...`) are compiled once, by their name."""
+    problems = []
+    for name in renderer.env.list_templates():
+        if name.startswith("default/") or not name.endswith(_TEMPLATE_SUFFIXES):
+            continue
+        try:
+            renderer.env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            found = render.template_diagnostic(exc, name)
+            if found is not None:
+                # Named like content files, from the site folder, when it is in it.
+                where = Path(found.path).resolve()
+                if where.is_relative_to(source.resolve()):
+                    found = replace(found, path=where.relative_to(source.resolve()).as_posix())
+                problems.append(found)
+    return problems
+
+
+def _renderer(site: Site, links: LinkIndex, search_path: tuple[Path, ...]) -> render.Renderer:
     nav = [
         (urls.HOME, "Home"),
         (urls.CHATS, "Chats"),
@@ -174,7 +245,7 @@ def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) ->
         nav.append((urls.WIKI, "Wiki"))
     if site.config.search:
         nav.append((urls.SEARCH, "Search"))
-    renderer = render.Renderer(
+    return render.Renderer(
         search_path,
         {
             "config": site.config,
@@ -184,7 +255,6 @@ def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) ->
             "site_feeds": site_feed_links(site.config),  # <link rel="alternate"> everywhere
         },
     )
-    return _Prepared(site, pages, statics, renderer, tuple(diagnostics), tuple(data), indexes)
 
 
 def _produce(prepared: _Prepared) -> Iterator[tuple[str, bytes]]:

@@ -201,7 +201,8 @@ def _comment_cuts(root: Node, text: str, offset: int) -> tuple[YamlProblem, ...]
             end = node.end_mark
             rest = source_lines[end.line][end.column :] if end.line < len(source_lines) else ""
             if cut := _CUT.match(rest):
-                found.append(_cut_problem(node, path, cut[1].rstrip(), end.line + 1 + offset))
+                dropped = re.split(r"\s+#(?:\s|$)", cut[1])[0].rstrip()  # not a real comment after
+                found.append(_cut_problem(node, path, dropped, end.line + 1 + offset))
     return tuple(found)
 
 

@@ -351,6 +351,49 @@ def read_chat_archive(
     return chat, out.items
 
 
+def check_chat_files(source: Path) -> list[Diagnostic]:
+    """What can be checked of the write-ups without site.yaml: that each file can be
+    read as UTF-8, its name is a slug, and its front matter is YAML (every value cut
+    at a `#` included). Fields need the site's time zone, so they wait."""
+    out = Collector()
+    for path in files.list_chats(source, out).sources:
+        text = files.read_text(source, path, out)
+        if text is None:
+            continue
+        files.check_slug(files.chat_slug(path), path, out, "file name")
+        split_front_matter(text, path, out)
+    return out.items
+
+
+def topics_of_invalid_chats(
+    source: Path, valid: tuple[Chat, ...]
+) -> tuple[tuple[str, TopicRef], ...]:
+    """`(path, topic)` named by write-ups that failed validation, so a misspelt topic
+    is reported in the same run as the file's other mistakes, not in the next one.
+
+    Their other problems were reported by `load_chats`; only `topics:` is read here.
+    """
+    seen = {chat.source_path for chat in valid}
+    found: list[tuple[str, TopicRef]] = []
+    quiet = Collector()  # every problem of these files is already reported
+    for path in files.list_chats(source, quiet).sources:
+        if path in seen:
+            continue
+        text = files.read_text(source, path, quiet)
+        fm = split_front_matter(text, path, quiet) if text is not None else None
+        if fm is None:
+            continue
+        names = fm.doc.data.get("topics")
+        try:
+            topics = schema.text_list(fm.doc.as_written(("topics",), names)) if names else ()
+        except Invalid:
+            continue
+        found.extend(
+            (path, TopicRef(name, fm.doc.line(("topics", i)))) for i, name in enumerate(topics)
+        )
+    return tuple(found)
+
+
 def promoted_by_strict(diagnostic: Diagnostic) -> bool:
     """Whether `--strict` makes this warning an error: a quote shown only as a link,
     because no archive holds the post (a strict build wants every quote archived)."""
