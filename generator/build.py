@@ -79,9 +79,10 @@ class _Loaded:
 
 
 _UNCHECKED = (
-    "could not be used, so only the files' text, names and front-matter syntax (and the "
-    "wiki pages) were checked; chat fields, dates, archives and quoted posts, series "
-    "rules, topics, wiki links and theme templates are checked once site.yaml is fixed"
+    "because of this, site.yaml could not be used, so only the files' text, names and "
+    "front-matter syntax (and the wiki pages) were checked; chat fields, dates, archives "
+    "and quoted posts, series rules, topics, wiki links and theme templates are checked "
+    "once it is fixed"
 )
 
 
@@ -100,7 +101,12 @@ def _load(source: Path, now: datetime, drafts: bool) -> _Loaded:
         diagnostics += content.check_chat_files(source)
         diagnostics += series_stage.check_series_files(source)
         diagnostics += content.load_wiki(source)[1]
-        diagnostics.append(Diagnostic(CONFIG_FILE, None, None, _UNCHECKED))
+        # Said right after site.yaml's last error (same place, so it sorts after it),
+        # so the first line of the report is still the first mistake.
+        own = [d for d in errors_only(diagnostics) if d.path == CONFIG_FILE]
+        last = max(own, key=Diagnostic.sort_key, default=None)
+        line, key = (last.line, last.key) if last is not None else (None, None)
+        diagnostics.append(Diagnostic(CONFIG_FILE, line, key, _UNCHECKED))
         raise ContentError(diagnostics)
     series, found = series_stage.load_series(source, cfg)
     diagnostics += found
