@@ -12,13 +12,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+import jinja2
+
 from generator.core import urls
 from generator.core.errors import Collector, ContentError, Diagnostic, UsageError, errors_only
 from generator.core.frozenmap import FrozenMap
-from generator.core.model import Chat, Site
+from generator.core.model import Chat, Site, TopicRef
 from generator.index.calendar import build_calendar, build_timeline
 from generator.index.conversation import build_conversation
-from generator.index.topics import build_topic_index
+from generator.index.topics import TopicIndex, build_topic_index
 from generator.index.wiki import (
     LinkIndex,
     build_link_index,
@@ -46,6 +48,7 @@ from generator.publish import search
 from generator.publish.write import publish
 from generator.sources import content, files
 from generator.sources import series as series_stage
+from generator.sources.config import CONFIG_FILE
 from generator.sources.gitinfo import read_history
 
 
@@ -67,27 +70,64 @@ class _Prepared:
     indexes: Indexes
 
 
-def _load(
-    source: Path, now: datetime, drafts: bool
-) -> tuple[Site, tuple[Chat, ...], list[Diagnostic]]:
-    """Read and validate content. Returns the site, the unpublished drafts, diagnostics.
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    site: Site
+    hidden: tuple[Chat, ...]  # unpublished drafts: validated, shown nowhere
+    diagnostics: list[Diagnostic]
+    # Topics named by write-ups that failed validation: checked for typos in the
+    # same run as the files' other mistakes.
+    unparsed_topics: tuple[tuple[str, TopicRef], ...]
 
-    Raises ContentError only when site.yaml itself is unusable; every other problem
-    is a diagnostic, so indexes can add theirs before the run fails once.
+
+_UNCHECKED = (
+    "because of this, site.yaml could not be used, so only the files' text, names and "
+    "front-matter syntax (and the wiki pages) were checked; chat fields, dates, archives "
+    "and quoted posts, series rules, topics, wiki links and theme templates are checked "
+    "once it is fixed"
+)
+
+
+def _load(source: Path, now: datetime, drafts: bool) -> _Loaded:
+    """Read and validate content.
+
+    Raises ContentError only when site.yaml itself is unusable, after checking
+    everything that does not need it, so one run still reports every mistake it
+    can; every other problem is a diagnostic, so indexes and the theme can add
+    theirs before the run fails once.
     """
     if now.tzinfo is None:
         raise UsageError("now must be timezone-aware")
-    cfg, diagnostics = files.read_site_config(source)
+    cfg, diagnostics = files.load_site_config(source)
+    if cfg is None:
+        diagnostics += content.check_chat_files(source)
+        diagnostics += series_stage.check_series_files(source)
+        diagnostics += content.load_wiki(source)[1]
+        # Said right after site.yaml's last error (same place, so it sorts after it),
+        # so the first line of the report is still the first mistake.
+        own = [d for d in errors_only(diagnostics) if d.path == CONFIG_FILE]
+        last = max(own, key=Diagnostic.sort_key, default=None)
+        line, key = (last.line, last.key) if last is not None else (None, None)
+        diagnostics.append(Diagnostic(CONFIG_FILE, line, key, _UNCHECKED))
+        raise ContentError(diagnostics)
     series, found = series_stage.load_series(source, cfg)
     diagnostics += found
-    chats, found = content.load_chats(source, cfg, series_stage.declared_slugs(source))
-    diagnostics += found
+    chats, chat_found = content.load_chats(source, cfg, series_stage.declared_slugs(source))
+    diagnostics += chat_found
     wiki, found = content.load_wiki(source)
     diagnostics += found
     published = tuple(c for c in chats if drafts or not c.draft)
     hidden = tuple(c for c in chats if not (drafts or not c.draft))
     site = Site(config=cfg, chats=published, wiki=wiki, now=now, series=series)
-    return site, hidden, diagnostics
+    unparsed = content.topics_of_invalid_chats(source, chats) if errors_only(chat_found) else ()
+    return _Loaded(site, hidden, diagnostics, unparsed)
+
+
+def _topics(loaded: _Loaded) -> tuple[TopicIndex, list[Diagnostic]]:
+    site = loaded.site
+    return build_topic_index(
+        site.config.topics, site.chats, loaded.hidden, site.now, loaded.unparsed_topics
+    )
 
 
 def load_site(source: Path, now: datetime, drafts: bool = False) -> tuple[Site, list[Diagnostic]]:
@@ -96,8 +136,9 @@ def load_site(source: Path, now: datetime, drafts: bool = False) -> tuple[Site, 
     Drafts are always validated (a broken draft is still broken); `drafts` only
     decides whether they are part of the site.
     """
-    site, hidden, diagnostics = _load(source, now, drafts)
-    _, found = build_topic_index(site.config.topics, site.chats, hidden, site.now)
+    loaded = _load(source, now, drafts)
+    site, hidden, diagnostics = loaded.site, loaded.hidden, loaded.diagnostics
+    _, found = _topics(loaded)
     diagnostics += found
     diagnostics += _link_index(site, hidden, strict=False).diagnostics
     if errors_only(diagnostics):
@@ -119,11 +160,29 @@ def _link_index(site: Site, hidden: tuple[Chat, ...], strict: bool) -> LinkIndex
 
 
 def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) -> _Prepared:
-    site, hidden, diagnostics = _load(source, now, drafts)
-    topics, found = build_topic_index(site.config.topics, site.chats, hidden, site.now)
+    loaded = _load(source, now, drafts)
+    site, hidden, diagnostics = loaded.site, loaded.hidden, loaded.diagnostics
+    if strict:
+        diagnostics = [
+            replace(d, severity="error") if content.promoted_by_strict(d) else d
+            for d in diagnostics
+        ]
+    topics, found = _topics(loaded)
     diagnostics += found
     links = _link_index(site, hidden, strict)
     diagnostics += links.diagnostics
+    # The theme is checked with the content, so a template typo and a content
+    # mistake are fixed in one go rather than one run each.
+    search_path = render.theme_dirs(source, site.config.theme)
+    theme_problems = render.links_out_of_site(source, search_path)
+    theme_problems += render.undecodable_templates(source, search_path)
+    renderer = _renderer(site, links, search_path)
+    if not theme_problems:  # never read a template through a link out of the site
+        theme_problems = _template_syntax_errors(source, renderer)
+    diagnostics += theme_problems
+    listed = Collector()  # the site's static/ folder: its links out are refused here too
+    site_static = files.list_static(source, listed)
+    diagnostics += listed.items
     if errors_only(diagnostics):
         raise ContentError(diagnostics)
     history = read_history(source)  # one `git log` for the whole build; None outside git
@@ -161,19 +220,42 @@ def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) ->
     )
     data = plan_data_files(site, calendar, added, links, changed)
     data += plan_topic_feeds(site, topics, links, changed)
-    search_path = render.theme_dirs(source, site.config.theme)
     statics = [StaticFile(path, f) for path, f in render.static_files(search_path)]
     # The site's static/ (CNAME, favicon) and the files pages link to, copied as they are.
-    listed = Collector()
-    site_static = files.list_static(source, listed)
     statics += plan_site_static(source, site_static.files, files.STATIC_DIR)
     statics += plan_attachments(site, source)
-    theme_problems = render.links_out_of_site(source, search_path)
-    theme_problems += render.undecodable_templates(source, search_path)
-    theme_problems += errors_only(listed.items)
-    clashes = theme_problems + find_clashes(pages, statics, data)
+    clashes = find_clashes(pages, statics, data)
     if clashes:
         raise ContentError(clashes)
+    return _Prepared(site, pages, statics, renderer, tuple(diagnostics), tuple(data), indexes)
+
+
+# Files under templates/ that Jinja reads as templates (a README there is not one).
+_TEMPLATE_SUFFIXES = (".html", ".xml", ".j2", ".txt")
+
+
+def _template_syntax_errors(source: Path, renderer: render.Renderer) -> list[Diagnostic]:
+    """Every theme template compiled up front: a syntax error in one that only some
+    page includes is found in this run, with the content's mistakes. chatwiki's own
+    templates (also reachable as `default/...`) are compiled once, by their name."""
+    problems = []
+    for name in renderer.env.list_templates():
+        if name.startswith("default/") or not name.endswith(_TEMPLATE_SUFFIXES):
+            continue
+        try:
+            renderer.env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            found = render.template_diagnostic(exc, name)
+            if found is not None:
+                # Named like content files, from the site folder, when it is in it.
+                where = Path(found.path).resolve()
+                if where.is_relative_to(source.resolve()):
+                    found = replace(found, path=where.relative_to(source.resolve()).as_posix())
+                problems.append(found)
+    return problems
+
+
+def _renderer(site: Site, links: LinkIndex, search_path: tuple[Path, ...]) -> render.Renderer:
     nav = [
         (urls.HOME, "Home"),
         (urls.CHATS, "Chats"),
@@ -184,7 +266,7 @@ def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) ->
         nav.append((urls.WIKI, "Wiki"))
     if site.config.search:
         nav.append((urls.SEARCH, "Search"))
-    renderer = render.Renderer(
+    return render.Renderer(
         search_path,
         {
             "config": site.config,
@@ -194,7 +276,6 @@ def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) ->
             "site_feeds": site_feed_links(site.config),  # <link rel="alternate"> everywhere
         },
     )
-    return _Prepared(site, pages, statics, renderer, tuple(diagnostics), tuple(data), indexes)
 
 
 def _produce(prepared: _Prepared) -> Iterator[tuple[str, bytes]]:
@@ -220,7 +301,8 @@ def build(
 ) -> BuildReport:
     """Build the site at `source` into `out`; the old `out` survives any failure.
 
-    `strict`: wiki-link warnings (missing page or heading, ambiguous name) are errors.
+    `strict`: wiki-link warnings (missing page or heading, ambiguous name) and quotes
+    of posts no archive holds are errors.
     """
     prepared = _prepare(source, now, drafts, strict)
     # Search indexes the finished pages, so it runs in the staging dir before the swap.

@@ -395,13 +395,42 @@ def test_resources_are_deduplicated_by_normalised_url_with_the_first_sharer() ->
 
 def test_normalise_url() -> None:
     assert normalise_url("HTTPS://Example.ORG") == "https://example.org/"
-    assert normalise_url("http://example.org:80/a/") == "http://example.org/a/"
+    assert normalise_url("http://example.org:80/a/") == "https://example.org/a"
+    assert normalise_url("http://WWW.example.org/a/#notes") == "https://example.org/a"
+    assert normalise_url("https://example.org/?igshid=abc") == "https://example.org/"
+    assert (
+        normalise_url("https://x.com/cilip/lists?ref_src=twsrc%5Etfw&s=20&t=abc&lang=en")
+        == "https://x.com/cilip/lists?lang=en"
+    )
+    # Off Twitter, `s` and `t` may be the page itself: a search, a video's start time.
+    assert normalise_url("https://example.org/?s=cpd&t=90") == "https://example.org/?s=cpd&t=90"
     assert normalise_url("https://example.org:8443/a") == "https://example.org:8443/a"
     assert (
         normalise_url("https://example.org/a?id=3&UTM_medium=x&fbclid=1&gclid=2&b=%2F#top")
         == "https://example.org/a?id=3&b=%2F"
     )
     assert normalise_url("http://[bad") == "http://[bad"
+
+
+def test_spellings_of_one_link_are_one_resource_shown_in_its_https_form() -> None:
+    spellings = (
+        "http://www.Example.org/notes/",
+        "https://example.org/notes?utm_source=twitter&utm_medium=social",
+        "http://example.org/notes#part-2",
+        "https://www.example.org/notes/?fbclid=IwAR0",
+    )
+    conversation = build(
+        [
+            post(f"p{i}", f"user{i}", i, "notes", links=(Link(url),))
+            for i, url in enumerate(spellings, start=1)
+        ]
+        + [post("old", "eve", 9, "old blog", links=(Link("http://old.example/blog/"),))]
+    )
+    [notes, old] = conversation.resources
+    assert notes.count == 4 and notes.post_ids == ("p1", "p2", "p3", "p4")
+    assert notes.first_post_id == "p1"  # credited to who shared it first
+    assert notes.url == spellings[1]  # the first https spelling, not p1's http one
+    assert old.url == "http://old.example/blog/"  # never upgraded without evidence
 
 
 def test_post_permalinks_hashtags_and_mentions_are_not_resources() -> None:

@@ -36,7 +36,12 @@ ARCHIVE = HEADER + "".join(
         tags_row("1002", "ann", "A1 I asked at a branch event #chartership", 2),
         tags_row("1003", "quiet_cat", "A1 my boss introduced us #chartership", 3),
         tags_row("1004", "bob", "@quiet_cat same here! #chartership", 4, reply_to="1003"),
-        tags_row("1005", "eve", 'A1 <script>alert("x")</script> &amp; <b>bold</b>', 5),
+        tags_row(  # as TAGS stores it: the v1.1 API's escaped text
+            "1005",
+            "eve",
+            'A1 &lt;script&gt;alert("x")&lt;/script&gt; &amp;amp; &lt;b&gt;bold&lt;/b&gt;',
+            5,
+        ),
         tags_row("1006", "host", "Q2 What do you talk about? #chartership", 20),
         tags_row("1007", "ann", "A2 Mostly the PKSB #chartership", 22),
     ]
@@ -130,7 +135,7 @@ def test_unknown_post_id_is_an_error_with_file_and_line(tmp_site: MakeSite) -> N
             ),
             "content/chats/c/archive.csv": ARCHIVE,
             "content/chats/d.md": chat_md(
-                body="[blackbirdpie url='https://twitter.com/a/status/5']\n"
+                body="[blackbirdpie id='5']\n"  # no URL: nothing to link to instead
             ),
         }
     )

@@ -194,7 +194,15 @@ def test_chats_wiki_pages_series_and_site_yaml_all_get_the_utf8_guard(
     (source / "site.yaml").write_bytes(b"title: T\nbase_url: https://x.example/\n# caf\xe9\n")
     with pytest.raises(ContentError) as caught:
         load_site(source, NOW)
-    assert [(d.path, d.line) for d in caught.value.diagnostics] == [("site.yaml", 3)]
+    # An unreadable site.yaml no longer hides the content's own mistakes.
+    assert [(d.path, d.line) for d in caught.value.diagnostics] == [
+        ("content/chats/a.md", 2),
+        ("content/series/c.yaml", 1),
+        ("content/wiki/b.md", 2),
+        ("site.yaml", 3),
+        ("site.yaml", 3),  # ...which says what could not be checked without it
+    ]
+    assert "could not be used" in caught.value.diagnostics[-1].message
 
 
 # --- slugs and paths ------------------------------------------------------------------

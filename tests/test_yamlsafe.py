@@ -58,3 +58,54 @@ def test_refusals_name_the_line(text: str, line: int, message: str) -> None:
     with pytest.raises(YamlError, match=message.replace("(", r"\(").replace(")", r"\)")) as exc:
         load(text)
     assert exc.value.line == line
+
+
+def test_every_value_cut_at_a_hashtag_is_an_error_that_says_to_quote_it() -> None:
+    text = (
+        "title: Chat\n"
+        "description: Write-ups of the #chartership chat\n"
+        "hashtag: #chartership\n"
+        "topics:\n"
+        "  - name: CPD #uklibcpd\n"
+        "  - #mentoring\n"
+        "summary: The second\n"
+        "  of the #chartership chats\n"
+    )
+    with pytest.raises(YamlError) as exc:
+        load(text, line_offset=1)  # as in front matter, after the opening ---
+    found = [(p.line, p.key) for p in exc.value.problems]
+    assert found == [
+        (3, "description"),
+        (4, "hashtag"),
+        (6, "topics[0].name"),
+        (7, "topics[1]"),
+        (9, "summary"),  # the line where the value was cut
+    ]
+    messages = [p.message for p in exc.value.problems]
+    assert all("quote the value" in m for m in messages)
+    assert "'Write-ups of the'" in messages[0] and "'#chartership chat'" in messages[0]
+    assert 'hashtag: "#chartership"' in messages[1]
+    assert '- "#mentoring"' in messages[3]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: value  # a note\n",
+        "a: value # a note\n",
+        "a: value#not-a-comment\n",  # no space before #: YAML keeps it
+        'a: "Write-ups of the" #chartership\n',  # quoted on purpose
+        "a: |\n  Write-ups of the #chartership chat\n",  # block text keeps #
+        "# #chartership\na: value\n",
+        "a:\n  # #chartership\n  - x\n",
+    ],
+)
+def test_real_comments_and_kept_hashes_are_not_errors(text: str) -> None:
+    load(text)
+
+
+def test_a_cut_value_in_text_with_other_line_breaks_names_its_line() -> None:
+    # YAML counts \r and \r\n as line ends too; the line must still be the right one.
+    with pytest.raises(YamlError) as exc:
+        load("a: one\r\nb: two\rc: Write-ups of the #x\n")
+    assert [(p.line, p.key) for p in exc.value.problems] == [(3, "c")]

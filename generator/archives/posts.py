@@ -9,8 +9,8 @@ imported that reader or kept a copy. Now each rule lives here, the readers and t
 stages above them import it from here, and only `formats.py` lists the readers.
 
 Nothing here knows which file it is reading; each function takes the values it
-needs, so a reader decides what to hand over (TAGS cells are not HTML-escaped, API
-text is; see `expand_text`).
+needs, so a reader decides what to hand over (whether the text is HTML-escaped, as
+v1.1 API, archive and TAGS text is; see `expand_text`).
 """
 
 from __future__ import annotations
@@ -393,8 +393,8 @@ def expand_text(
 ) -> ExpandedText:
     """Turn tweet text plus v1.1 entities into plain text, links, media, tags, mentions.
 
-    `escaped` says whether `raw` is HTML-escaped (API and archive text is; a TAGS sheet
-    cell is not). `use_indices` is off when the indices are known to describe other
+    `escaped` says whether `raw` is HTML-escaped (v1.1 API, archive and TAGS text is).
+    `use_indices` is off when the indices are known to describe other
     text (TAGS). `entities=None` means "no entities at all": hashtags and mentions are
     then read from the text so a hashtag chat still finds its posts.
     """

@@ -11,9 +11,11 @@ by the ways it loses:
   author ids, which are simply left out when untrustworthy.
 - Time: `time` is rendered in the sheet's own time zone (the tidytags samples run an
   hour ahead in BST) even when it ends in "Z". `created_at` is Twitter's UTC string.
-- Text: the cell holds the tweet text as plain text, not HTML-escaped, while
-  `entities_str` is the v1.1 entities JSON whose indices count the *escaped* text. So
-  t.co links are matched by their `url` string, never by index.
+- Text: the cell holds the v1.1 search API's `text` as it came, HTML-escaped (`&amp;`,
+  `&lt;`, `&gt;`), and `entities_str` is the v1.1 entities JSON. The text is decoded
+  exactly once, by the same `expand_text` the v1.1 reader uses (split at the links
+  first, then unescape), so a tweet that said `&amp;` keeps saying `&amp;`. Sheets are
+  edited by hand, so t.co links are matched by their `url` string, never by index.
 - Columns: order varies between TAGS versions and hand-edited sheets, and cells are
   empty or `NA` (R's missing value, after a round trip through tidytags). Only
   `from_user`, `text`, `created_at` and an id column are required.
@@ -168,7 +170,7 @@ def post_from_row(row: Row, source: str) -> Post:
         str(_cell(row, "text")),
         entities,
         _media_of(entities),
-        escaped=False,
+        escaped=True,
         use_indices=False,
     )
     reply_to_handle = _cell(row, "in_reply_to_screen_name")

@@ -96,10 +96,16 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class PostRef:
-    """A post quoted in Markdown by id (`{{< post "ID" >}}` or `[blackbirdpie ...]`)."""
+    """A post quoted in Markdown by id (`{{< post "ID" >}}` or `[blackbirdpie ...]`).
+
+    `handle` and `url` come from a quote that names the original post's URL
+    (`[blackbirdpie url=...]`): enough to link to it when no archive holds it.
+    """
 
     id: str
     line: int | None
+    handle: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

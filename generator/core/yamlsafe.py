@@ -6,6 +6,11 @@ write what they mean, so plain scalars here resolve only to null, true/false, de
 ints, floats and strings; anything else stays the string that was typed, and the
 schema in `config`/`content` decides what it means (with an error that shows it).
 
+A hashtag in a plain value is a comment to YAML: `description: Write-ups of the
+#chartership chat` loads as "Write-ups of the", and `hashtag: #x` as nothing. Every
+such value in a file is an error that says to quote it; a real comment (`# note`,
+with a space after the `#`) is left alone.
+
 Anchors and aliases are refused outright: a 300-byte "billion laughs" document
 expands to tens of millions of nodes, and no site file needs them. Duplicate keys
 are errors, because YAML would silently keep the last one.
@@ -44,11 +49,28 @@ class _Loader(_Base):  # type: ignore[misc]
     yaml_implicit_resolvers: dict[Any, Any] = {}
 
 
-class YamlError(ValueError):
-    """Malformed or refused YAML; `line` is 1-based in the file (offset applied)."""
+@dataclass(frozen=True, slots=True)
+class YamlProblem:
+    """One reason a file was refused: `line` is 1-based (offset applied), `key` the
+    dotted key path (`topics[0].name`) when the problem belongs to one value."""
 
-    def __init__(self, message: str, line: int | None) -> None:
+    line: int | None
+    key: str | None
+    message: str
+
+
+class YamlError(ValueError):
+    """Malformed or refused YAML; `line` is 1-based in the file (offset applied).
+
+    `problems` holds every problem found (at least the one in the message), so a
+    file with three cut values says so once, not in three runs.
+    """
+
+    def __init__(
+        self, message: str, line: int | None, problems: tuple[YamlProblem, ...] = ()
+    ) -> None:
         self.line = line
+        self.problems = problems or (YamlProblem(line, None, message),)
         super().__init__(message)
 
 
@@ -101,6 +123,9 @@ def load(text: str, line_offset: int = 0) -> YamlDoc:
     spelled: dict[KeyPath, str] = {}
     if node is None:
         return YamlDoc(None, {(): 1 + line_offset})
+    cuts = _comment_cuts(node, text, line_offset)
+    if cuts:
+        raise YamlError(cuts[0].message, cuts[0].line, cuts)
     data = _convert(node, (), lines, line_offset, spelled)
     return YamlDoc(data, lines, spelled)
 
@@ -141,6 +166,60 @@ def _refuse_aliases(text: str, line_offset: int) -> None:
         raise YamlError(
             f"invalid YAML: {_unmarked(exc)}", _unmarked_line(exc, text, line_offset)
         ) from None
+
+
+# The line breaks YAML counts (libyaml's and PyYAML's): marks are (line, column) in these.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+# What YAML dropped: spaces, then `#` and a word character (`#chartership`), not `# note`.
+_CUT = re.compile(r"^[ \t]+(#\w.*)$")
+
+
+def show_path(path: KeyPath) -> str:
+    """`("topics", 0, "name")` as an author reads it: `topics[0].name`."""
+    shown = ""
+    for part in path:
+        shown += f"[{part}]" if isinstance(part, int) else (f".{part}" if shown else part)
+    return shown
+
+
+def _comment_cuts(root: Node, text: str, offset: int) -> tuple[YamlProblem, ...]:
+    """Every plain value that YAML ended early at ` #word`, in document order.
+
+    Only plain scalars: a quoted value followed by `#x` was quoted on purpose, and
+    in a block scalar `#` is text. An empty plain value (`hashtag: #x`) counts too.
+    """
+    source_lines = _LINE_BREAK.split(text)
+    found: list[YamlProblem] = []
+    stack: list[tuple[Node, KeyPath]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, MappingNode):
+            stack.extend((value, (*path, str(key.value))) for key, value in reversed(node.value))
+        elif isinstance(node, SequenceNode):
+            stack.extend((item, (*path, i)) for i, item in reversed(list(enumerate(node.value))))
+        elif isinstance(node, ScalarNode) and not node.style and path:
+            end = node.end_mark
+            rest = source_lines[end.line][end.column :] if end.line < len(source_lines) else ""
+            if cut := _CUT.match(rest):
+                dropped = re.split(r"\s+#(?:\s|$)", cut[1])[0].rstrip()  # not a real comment after
+                found.append(_cut_problem(node, path, dropped, end.line + 1 + offset))
+    return tuple(found)
+
+
+def _cut_problem(node: ScalarNode, path: KeyPath, dropped: str, line: int) -> YamlProblem:
+    key = show_path(path)
+    if node.value:
+        message = (
+            f"YAML read this value as {node.value!r} and dropped {dropped!r} as a comment; "
+            f'expected the whole text: quote the value (YAML reads " #..." as a comment)'
+        )
+    else:
+        written = "-" if isinstance(path[-1], int) else f"{path[-1]}:"
+        message = (
+            f"YAML read {dropped!r} as a comment, so this value is empty; quote the value, "
+            f'like {written} "{dropped}" (YAML reads " #..." as a comment)'
+        )
+    return YamlProblem(line, key, message)
 
 
 def _unmarked(exc: yaml.YAMLError) -> str:

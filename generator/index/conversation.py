@@ -66,7 +66,10 @@ _ELLIPSES = ("…", "...")
 _PREFIX_KEYS = (16, 48)
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_TRACKING_PARAMS = frozenset({"fbclid", "gclid"})
+_TRACKING_PARAMS = frozenset({"fbclid", "gclid", "igshid"})
+# Twitter's share buttons add these to links *to* twitter.com/x.com; elsewhere `s` and
+# `t` can be the page itself (`?s=search`, `?t=120` in a video), so they stay.
+_TWITTER_TRACKING_PARAMS = frozenset({"ref_src", "s", "t"})
 _TWITTER_HOSTS = frozenset(
     {"twitter.com", "www.twitter.com", "mobile.twitter.com", "x.com", "www.x.com"}
 )
@@ -137,7 +140,7 @@ class Group:
 class Resource:
     """A link shared in the chat, once however many posts (or spellings) shared it."""
 
-    url: str  # as the first sharer posted it (expanded)
+    url: str  # as the first sharer posted it (expanded), or the first https spelling
     normalised_url: str  # the de-duplication key
     display: str  # the first non-empty display text, else ""
     count: int  # distinct chat posts that shared it (reposts excluded)
@@ -749,17 +752,25 @@ def _groups(
 # ------------------------------------------------------------------------- resources
 
 
-def _is_tracking(query_piece: str) -> bool:
+def _is_tracking(query_piece: str, twitter: bool) -> bool:
     name = unquote_plus(query_piece.split("=", 1)[0]).strip().casefold()
-    return name.startswith("utm_") or name in _TRACKING_PARAMS
+    return (
+        name.startswith("utm_")
+        or name in _TRACKING_PARAMS
+        or (twitter and name in _TWITTER_TRACKING_PARAMS)
+    )
 
 
 def normalise_url(url: str) -> str:
-    """The form two links to the same page share, for de-duplication only.
+    """The one key two spellings of a link to the same page share, for de-duplication.
 
-    Scheme and host are lowercased, a default port and the fragment dropped, a bare
-    host gets its "/", and tracking parameters (`utm_*`, `fbclid`, `gclid`) go; the
-    rest of the query keeps its order and encoding. Unparseable text is kept as is.
+    Chat posts link one page as `http://www.example.org/notes/` and
+    `https://example.org/notes?utm_source=twitter`: those are one resource. So http
+    and https are one (the key says https), the host is lowercased without `www.`,
+    a default port, the fragment and a trailing slash are dropped, and so are
+    tracking parameters (`utm_*`, `fbclid`, `gclid`, `igshid`, and on twitter.com/x.com
+    links `ref_src`, `s`, `t`); the rest of the query keeps its order and encoding.
+    Unparseable text is kept as is. The key is never shown as a link: see `_resources`.
     """
     text = url.strip()
     try:
@@ -768,15 +779,21 @@ def normalise_url(url: str) -> str:
     except ValueError:
         return text
     scheme = parts.scheme.lower()
-    host = parts.hostname or ""
+    default_port = _DEFAULT_PORTS.get(scheme)
+    if scheme == "http":
+        scheme = "https"
+    host = (parts.hostname or "").removeprefix("www.")
     netloc = f"[{host}]" if ":" in host else host
     userinfo, at, _ = parts.netloc.rpartition("@")
     if at:
         netloc = f"{userinfo}@{netloc}"
-    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+    if port is not None and port != default_port:
         netloc = f"{netloc}:{port}"
-    path = parts.path or ("/" if netloc else "")
-    query = "&".join(piece for piece in parts.query.split("&") if piece and not _is_tracking(piece))
+    path = parts.path.rstrip("/") or ("/" if netloc else "")
+    twitter = host in _TWITTER_HOSTS
+    query = "&".join(
+        piece for piece in parts.query.split("&") if piece and not _is_tracking(piece, twitter)
+    )
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
@@ -825,6 +842,10 @@ def _link_kind(url: str, permalinks: frozenset[str]) -> _LinkKind:
     )
 
 
+def _is_plain_http(url: str) -> bool:
+    return url.strip()[:5].lower() == "http:"
+
+
 def _resources(chat: _Chat, context: Sequence[Post]) -> tuple[Resource, ...]:
     permalinks = frozenset(normalise_url(post.url) for post in (*chat.posts, *context) if post.url)
     kinds: dict[str, _LinkKind] = {}
@@ -852,6 +873,10 @@ def _resources(chat: _Chat, context: Sequence[Post]) -> tuple[Resource, ...]:
                 continue  # the same page twice in one post counts once
             sharers.append(post)
             first_url.setdefault(key, link.url.strip())
+            if _is_plain_http(first_url[key]) and not _is_plain_http(link.url):
+                # The link shown is the https spelling when anyone shared one; a site
+                # only ever linked over http is left so (an old blog may have no TLS).
+                first_url[key] = link.url.strip()
             if link.display and not display.get(key):
                 display[key] = link.display
     resources = [

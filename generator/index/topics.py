@@ -174,13 +174,15 @@ def build_topic_index(
     chats: Sequence[Chat],
     checked: Iterable[Chat] = (),
     now: datetime | None = None,
+    unparsed: Iterable[tuple[str, TopicRef]] = (),
 ) -> tuple[TopicIndex, list[Diagnostic]]:
     """Resolve every chat's topics and gather them per topic.
 
     `chats` are the published chats the pages show; `checked` are further chats
     (drafts) whose topic names are validated but which appear nowhere. `now` (the
     build's) separates chats that have happened from announcements; None counts
-    every chat as past.
+    every chat as past. `unparsed` are `(path, topic)` of write-ups that failed
+    validation: checked for typos only, so they are reported in the same run.
     """
     out = Collector()
     resolver = _Resolver(declared)
@@ -203,6 +205,8 @@ def build_topic_index(
             excerpts[topic.slug].append(Excerpt(chat, section))
             if topic not in touched[chat.slug]:
                 touched[chat.slug].append(topic)
+    for path, ref in unparsed:
+        resolver.resolve(ref, path, "topics", out)
     for chat in checked:  # validate drafts' markers too
         for section in chat.body.sections:
             _section_topic(chat, section, resolver, out)

@@ -91,7 +91,12 @@ def _file_refs(tokens: Sequence[Token], line_offset: int) -> tuple[FileRef, ...]
 
 def _post_refs(tokens: Sequence[Token], line_offset: int) -> tuple[PostRef, ...]:
     return tuple(
-        PostRef(str(t.meta["id"]), t.map[0] + 1 + line_offset if t.map else None)
+        PostRef(
+            str(t.meta["id"]),
+            t.map[0] + 1 + line_offset if t.map else None,
+            handle=t.meta.get("handle"),
+            url=t.meta.get("url"),
+        )
         for t in tokens
         if t.type == "post_quote"
     )

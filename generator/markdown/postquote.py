@@ -6,9 +6,12 @@ Two spellings, each alone on its line:
 - `[blackbirdpie url="https://twitter.com/user/status/1234"]`: the WordPress plugin
   form that years of real #chat write-ups contain, with straight or curly quotes.
 
-The rule only records *which* post goes *where*: it emits a marker comment and the
-id lands in `env["post_refs"]`. The render stage, which has the archive and the
-theme, turns each marker into a quote card. Raw HTML is off in our Markdown, so an
+The rule only records *which* post goes *where*: it emits a marker comment, and the
+id (with the author's handle and the post's URL, when the quote names its URL) lands
+in the token's meta, which `bodies` turns into `PostRef`s. Old write-ups quote tweets
+no archive holds any more; the URL is what lets the page still point at the original.
+The render stage, which has the archive and the theme, turns each marker into a quote
+card. Raw HTML is off in our Markdown, so an
 author cannot forge a marker: a typed `<!--` is escaped as text.
 """
 
@@ -24,7 +27,7 @@ _ID = r"[A-Za-z0-9][A-Za-z0-9:/._~-]*"
 SHORTCODE = re.compile(rf"^\{{\{{<\s*post\s+[{_QUOTES}]?(?P<id>{_ID})[{_QUOTES}]?\s*>\}}\}}$")
 BLACKBIRDPIE = re.compile(
     rf"^\[blackbirdpie\s+(?:url|id)\s*=\s*[{_QUOTES}]?"
-    rf"(?:https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?:#!/)?\w+/status(?:es)?/)?"
+    rf"(?:https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?:#!/)?(?P<handle>\w+)/status(?:es)?/)?"
     rf"(?P<id>\d+)[^\]]*?[{_QUOTES}]?\s*\]$",
     re.IGNORECASE,
 )
@@ -32,10 +35,22 @@ MARKER = "<!--chatwiki:post:{id}-->"
 MARKER_PATTERN = re.compile(rf"<!--chatwiki:post:(?P<id>{_ID})-->")
 
 
-def match_post_id(line: str) -> str | None:
+def match_post_quote(line: str) -> dict[str, str | None] | None:
+    """`{"id", "handle", "url"}` of a quote line, or None if the line is not one.
+
+    The URL is rebuilt from the handle and id (https, no `#!/`, no `?s=20`), so what
+    a page links to is one canonical address, not whatever the shortcode held.
+    """
     text = line.strip()
-    m = SHORTCODE.match(text) or BLACKBIRDPIE.match(text)
-    return m["id"] if m else None
+    m = SHORTCODE.match(text)
+    if m:
+        return {"id": m["id"], "handle": None, "url": None}
+    m = BLACKBIRDPIE.match(text)
+    if m is None:
+        return None
+    handle = m["handle"]
+    url = f"https://twitter.com/{handle}/status/{m['id']}" if handle else None
+    return {"id": m["id"], "handle": handle, "url": url}
 
 
 def _rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
@@ -43,13 +58,13 @@ def _rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bo
         return False  # indented code
     begin = state.bMarks[start_line] + state.tShift[start_line]
     line = state.src[begin : state.eMarks[start_line]]
-    post_id = match_post_id(line)
-    if post_id is None:
+    quote = match_post_quote(line)
+    if quote is None:
         return False
     if silent:
         return True
     token = state.push("post_quote", "", 0)
-    token.meta = {"id": post_id}
+    token.meta = quote
     token.map = [start_line, start_line + 1]
     token.block = True
     state.line = start_line + 1
@@ -62,5 +77,5 @@ def post_quote_plugin(md: MarkdownIt) -> None:
     )
     md.add_render_rule(
         "post_quote",
-        lambda self, tokens, idx, options, env: MARKER.format(**tokens[idx].meta) + "\n",
+        lambda self, tokens, idx, options, env: MARKER.format(id=tokens[idx].meta["id"]) + "\n",
     )

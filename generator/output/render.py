@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from generator.archives.posts import sanitise_html
+from generator.archives.privacy import normalise_handle
 from generator.core import urls
 from generator.core.errors import Diagnostic
 from generator.core.model import Chat
@@ -156,23 +158,45 @@ def anchor_id(value: str) -> str:
     return "post-" + re.sub(r"[^A-Za-z0-9_-]+", "-", value).strip("-")
 
 
+@dataclass(frozen=True, slots=True)
+class UnarchivedQuote:
+    """What a theme knows of a quoted post that no archive holds: who wrote it and
+    where it was, both None when its author opted out."""
+
+    handle: str | None
+    url: str | None
+
+
 @jinja2.pass_context
 def _embed_posts(context: jinja2.runtime.Context, html: str, chat: Chat) -> Markup:
-    """Replace the markers our Markdown rule left with quote cards from the archive."""
-    if chat.archive is None:
-        return Markup(html)
+    """Replace the markers our Markdown rule left with quote cards from the archive.
+
+    A quote no archive holds (validation let it through because it names the
+    original's URL) gets a card that links the original and says it is not archived;
+    for someone who opted out, the card names nobody and links nowhere.
+    """
     wanted = set(MARKER_PATTERN.findall(html))
     if not wanted:
         return Markup(html)
-    lookup = {p.id: p for p in (*chat.archive.posts, *chat.archive.referenced) if p.id in wanted}
+    posts = (*chat.archive.posts, *chat.archive.referenced) if chat.archive else ()
+    lookup = {p.id: p for p in posts if p.id in wanted}
+    refs = {ref.id: ref for ref in chat.body.post_refs if ref.url is not None}
     template = context.environment.get_template("partials/quoted_post.html")
     variables = context.get_all()
+    opt_out: frozenset[str] = variables["config"].opt_out
 
     def card(m: re.Match[str]) -> str:
         post = lookup.get(m["id"])
-        if post is None:  # content validation reports unknown ids; never reached in a build
+        if post is not None:
+            return template.render({**variables, "post": post, "lookup": lookup})
+        ref = refs.get(m["id"])
+        if ref is None:  # content validation reports unknown ids; never reached in a build
             return ""
-        return template.render({**variables, "post": post, "lookup": lookup})
+        hidden = normalise_handle(ref.handle or "") in opt_out
+        unarchived = UnarchivedQuote(
+            handle=None if hidden else ref.handle, url=None if hidden else ref.url
+        )
+        return template.render({**variables, "post": None, "unarchived": unarchived})
 
     return Markup(MARKER_PATTERN.sub(card, html))
 

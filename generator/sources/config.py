@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from generator.archives.privacy import normalise_handle
 from generator.core import schema, yamlsafe
-from generator.core.errors import Collector, Diagnostic
+from generator.core.errors import Collector, Diagnostic, errors_only
 from generator.core.model import CalendarSettings, FeedSettings, SiteConfig, TopicDef
 from generator.core.schema import Field, Invalid
 from generator.core.values import months_ahead, notice_period, positive_int, timezone
@@ -82,19 +82,35 @@ TOPIC_FIELDS: dict[str, Field] = {
 }
 
 
+# A site.yaml whose other keys are wrong can still drive the checks of the content;
+# without these (dates need the zone, topic typos the declared topics, privacy the
+# opt-outs) the content cannot be checked fairly.
+_CONTENT_NEEDS = ("timezone", "topics", "privacy")
+# Stand-ins for broken keys of a partial config: only ever used to check content
+# in a run that is already failing, never written anywhere.
+_PLACEHOLDER_BASE_URL = "https://example.invalid/"
+
+
 def parse_config(
-    text: str, path: str = CONFIG_FILE, themes: frozenset[str] = frozenset()
+    text: str,
+    path: str = CONFIG_FILE,
+    themes: frozenset[str] = frozenset(),
+    partial: bool = False,
 ) -> tuple[SiteConfig | None, list[Diagnostic]]:
     """Validate site.yaml text. Returns the config (None if unusable) and diagnostics.
 
     `themes` are the folders under the site's themes/; "default" always exists
-    because chatwiki ships it.
+    because chatwiki ships it. With `partial`, a file with errors still gives a
+    config (broken keys at their defaults) when the keys the content's checks need
+    are sound, so a build reports the content's mistakes in the same run; the
+    errors stay in the diagnostics, and the run fails.
     """
     out = Collector()
     try:
         doc = yamlsafe.load(text)
     except yamlsafe.YamlError as exc:
-        out.error(path, exc.line, None, str(exc))
+        for problem in exc.problems:
+            out.error(path, problem.line, problem.key, problem.message)
         return None, out.items
     values = schema.validate(doc, (), SITE_FIELDS, path, out)
     topics = _topics(doc, values.get("topics"), path, out)
@@ -119,8 +135,20 @@ def parse_config(
             "uses {repo_url}, but there is no repo_url; expected repo_url to be set, "
             "or the repository's full URL here",
         )
-    if out.items:
+    broken = {d.key.split(".")[0].split("[")[0] for d in errors_only(out.items) if d.key}
+    if errors_only(out.items) and (
+        not partial
+        or not isinstance(doc.data, dict)
+        or any(d.key is None for d in errors_only(out.items))
+        or broken.intersection(_CONTENT_NEEDS)
+    ):
         return None, out.items
+    for key in broken:  # partial: the content is checked with the default in its place
+        values[key] = SITE_FIELDS[key].default if key in SITE_FIELDS else None
+    if values["title"] is None:
+        values["title"] = ""
+    if values["base_url"] is None:
+        values["base_url"] = _PLACEHOLDER_BASE_URL
     base_url = values["base_url"]
     return (
         SiteConfig(

@@ -61,7 +61,8 @@ def split_front_matter(text: str, path: str, out: Collector) -> FrontMatter | No
             try:
                 doc = yamlsafe.load("".join(lines[1:i]), line_offset=1)
             except yamlsafe.YamlError as exc:
-                out.error(path, exc.line, None, str(exc))
+                for problem in exc.problems:
+                    out.error(path, problem.line, problem.key, problem.message)
                 return None
             if doc.data is None:
                 doc = yamlsafe.YamlDoc({}, {(): 2})
@@ -391,7 +392,24 @@ def read_chat_archive(
         for ref in chat.body.post_refs:
             if ref.id in known:
                 continue
-            if chat.archive is None:
+            if ref.url is not None:
+                # Old write-ups quote tweets that are gone, and no archive will ever
+                # hold them; the shortcode still names the author and the URL, so the
+                # page shows a link to the original instead of failing the site.
+                holder = (
+                    "this chat has no archive"
+                    if chat.archive is None
+                    else (f"this chat's archive ({', '.join(paths)}) does not hold it")
+                )
+                out.warning(
+                    chat.source_path,
+                    ref.line,
+                    "post",
+                    f"quotes post {ref.id!r} by @{ref.handle}, but {holder}; it is shown "
+                    f"as a link to {ref.url}, marked as not archived",
+                    "add an archive that holds it (chatwiki import) to show the post itself",
+                )
+            elif chat.archive is None:
                 out.error(
                     chat.source_path,
                     ref.line,
@@ -409,6 +427,55 @@ def read_chat_archive(
                     f"{len(chat.archive.posts)} posts",
                 )
     return chat, out.items
+
+
+def check_chat_files(source: Path) -> list[Diagnostic]:
+    """What can be checked of the write-ups without site.yaml: that each file can be
+    read as UTF-8, its name is a slug, and its front matter is YAML (every value cut
+    at a `#` included). Fields need the site's time zone, so they wait."""
+    out = Collector()
+    for path in files.list_chats(source, out).sources:
+        text = files.read_text(source, path, out)
+        if text is None:
+            continue
+        files.check_slug(files.chat_slug(path), path, out, "file name")
+        split_front_matter(text, path, out)
+    return out.items
+
+
+def topics_of_invalid_chats(
+    source: Path, valid: tuple[Chat, ...]
+) -> tuple[tuple[str, TopicRef], ...]:
+    """`(path, topic)` named by write-ups that failed validation, so a misspelt topic
+    is reported in the same run as the file's other mistakes, not in the next one.
+
+    Their other problems were reported by `load_chats`; only `topics:` is read here.
+    """
+    seen = {chat.source_path for chat in valid}
+    found: list[tuple[str, TopicRef]] = []
+    quiet = Collector()  # every problem of these files is already reported
+    for path in files.list_chats(source, quiet).sources:
+        if path in seen:
+            continue
+        text = files.read_text(source, path, quiet)
+        fm = split_front_matter(text, path, quiet) if text is not None else None
+        if fm is None:
+            continue
+        names = fm.doc.data.get("topics")
+        try:
+            topics = schema.text_list(fm.doc.as_written(("topics",), names)) if names else ()
+        except Invalid:
+            continue
+        found.extend(
+            (path, TopicRef(name, fm.doc.line(("topics", i)))) for i, name in enumerate(topics)
+        )
+    return tuple(found)
+
+
+def promoted_by_strict(diagnostic: Diagnostic) -> bool:
+    """Whether `--strict` makes this warning an error: a quote shown only as a link,
+    because no archive holds the post (a strict build wants every quote archived)."""
+    return diagnostic.severity == "warning" and diagnostic.key == "post"
 
 
 def load_chats(

@@ -262,19 +262,27 @@ def site_themes(source: Path) -> frozenset[str]:
     return frozenset(p.name for p in (source / THEMES_DIR).glob("*") if p.is_dir())
 
 
-def read_site_config(source: Path) -> tuple[SiteConfig, list[Diagnostic]]:
-    """site.yaml as every command reads it: through the file guards, with the site's
-    own theme folders (a site with `theme: branded` is valid for `new` as for `build`).
+def load_site_config(source: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
+    """site.yaml through the file guards, with the site's own theme folders (a site
+    with `theme: branded` is valid for `new` as for `build`): the config, or None
+    with the diagnostics that say why, so a build can go on checking what does not
+    need it.
 
-    Raises UsageError when there is no site.yaml, ContentError when it is unusable.
+    Raises UsageError when there is no site.yaml: then this is not a site at all.
     """
     if not (source / CONFIG_FILE).is_file():
         raise UsageError(f"no {CONFIG_FILE} in {source}: is this a chatwiki site?")
     out = Collector()
     text = read_text(source, CONFIG_FILE, out)
     if text is None:
-        raise ContentError(out.items)
-    cfg, found = parse_config(text, themes=site_themes(source))
-    if cfg is None:
+        return None, out.items
+    return parse_config(text, themes=site_themes(source), partial=True)
+
+
+def read_site_config(source: Path) -> tuple[SiteConfig, list[Diagnostic]]:
+    """site.yaml as commands that need it read it: raises UsageError when there is
+    no site.yaml, ContentError when it is unusable."""
+    cfg, found = load_site_config(source)
+    if cfg is None or errors_only(found):
         raise ContentError(errors_only(found) or found)
     return cfg, found

@@ -355,7 +355,8 @@ def parse_series(
     try:
         doc = yamlsafe.load(text)
     except yamlsafe.YamlError as exc:
-        out.error(path, exc.line, None, str(exc))
+        for problem in exc.problems:
+            out.error(path, problem.line, problem.key, problem.message)
         return None, out.items
     if not isinstance(doc.data, dict):
         out.error(path, 1, None, f"expected a mapping of keys, got {schema.show(doc.data)}")
@@ -709,6 +710,23 @@ def declared_slugs(source: Path) -> frozenset[str]:
         for path in (*listing.sources, *listing.refused)
         if PurePosixPath(path).suffix in files.SERIES_SUFFIXES
     )
+
+
+def check_series_files(source: Path) -> list[Diagnostic]:
+    """What can be checked of the series files without site.yaml: readable UTF-8, a
+    slug for a name, and YAML that loads (rules and dates need the site's zone)."""
+    out = Collector()
+    for path in files.list_series(source, out).sources:
+        text = files.read_text(source, path, out)
+        if text is None:
+            continue
+        files.check_slug(files.series_slug(path), path, out, "file name")
+        try:
+            yamlsafe.load(text)
+        except yamlsafe.YamlError as exc:
+            for problem in exc.problems:
+                out.error(path, problem.line, problem.key, problem.message)
+    return out.items
 
 
 def load_series(source: Path, config: SiteConfig) -> tuple[tuple[Series, ...], list[Diagnostic]]:
