@@ -13,11 +13,13 @@ import json
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 import recurring_ical_events
 from icalendar import Calendar
+from lxml import html as lxml_html
 
 from generator import build
 from tests.calendar_fixtures import MakeSite
@@ -152,3 +154,31 @@ def test_series_in_other_zones_agree(
     found = assert_same([out / "calendar.ics", out / "series/s.ics"], NOW, HORIZON)
     tz = ZoneInfo(zone)
     assert len({o[1].astimezone(tz).utcoffset() for o in found}) == 2
+
+
+@pytest.mark.parametrize(
+    ("page", "ics"),
+    [("calendar/", "calendar.ics"), ("series/chartership/", "series/chartership.ics")],
+)
+def test_calendar_and_series_pages_offer_one_click_subscription_first(
+    example: Path, page: str, ics: str
+) -> None:
+    """Before anything else on the page: webcal:// (opens the calendar app), Google
+    Calendar's add-by-URL, and the address; each names the file ical.js reads."""
+    doc = lxml_html.fromstring((example / page / "index.html").read_bytes())
+    [main] = doc.xpath("//main")
+    sections = main.xpath(".//section")
+    assert sections[0].get("id") == "subscribe"
+    address = f"https://chartership-chat.example.org/{ics}"
+    webcal = sections[0].xpath(".//a[@data-subscribe='webcal']/@href")
+    assert webcal == [f"webcal://chartership-chat.example.org/{ics}"]
+    [google] = sections[0].xpath(".//a[@data-subscribe='google']/@href")
+    parts = urlsplit(google)
+    assert (parts.scheme, parts.hostname) == ("https", "calendar.google.com")
+    assert parse_qs(parts.query)["cid"] == webcal
+    assert address in sections[0].text_content()
+    [download] = sections[0].xpath(".//a[@data-subscribe='ics']/@href")
+    target = (example / page / download).resolve()
+    assert target == (example / ics).resolve()
+    # What the app then fetches over https is an .ics that ical.js expands.
+    assert ical_js([target], NOW, HORIZON)[target]
