@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from generator.core import urls
+from generator.core import schema, urls
 from generator.core.errors import ContentError, Diagnostic, UsageError, errors_only
 from generator.core.frozenmap import FrozenMap
-from generator.core.model import Chat, Site
+from generator.core.model import Chat, Site, SiteConfig
 from generator.index.calendar import build_calendar, build_timeline
 from generator.index.conversation import build_conversation
 from generator.index.topics import build_topic_index
@@ -35,6 +35,7 @@ from generator.plan import (
     StaticFile,
     find_clashes,
     plan_calendar_pages,
+    plan_crawler_files,
     plan_data_files,
     plan_pages,
     plan_search_page,
@@ -65,8 +66,20 @@ class _Prepared:
     indexes: Indexes
 
 
+def with_base_url(cfg: SiteConfig, base_url: str | None) -> SiteConfig:
+    """site.yaml's config with `base_url` in place of its own (a preview, a project
+    page under a sub-path): the value the key's converter accepts, ending in "/"."""
+    if base_url is None:
+        return cfg
+    try:
+        checked = schema.http_url(base_url)
+    except schema.Invalid as exc:
+        raise UsageError(f"base_url: expected {exc.expected}, got {base_url!r}") from None
+    return replace(cfg, base_url=checked if checked.endswith("/") else checked + "/")
+
+
 def _load(
-    source: Path, now: datetime, drafts: bool
+    source: Path, now: datetime, drafts: bool, base_url: str | None = None
 ) -> tuple[Site, tuple[Chat, ...], list[Diagnostic]]:
     """Read and validate content. Returns the site, the unpublished drafts, diagnostics.
 
@@ -76,6 +89,7 @@ def _load(
     if now.tzinfo is None:
         raise UsageError("now must be timezone-aware")
     cfg, diagnostics = files.read_site_config(source)
+    cfg = with_base_url(cfg, base_url)
     series, found = series_stage.load_series(source, cfg)
     diagnostics += found
     chats, found = content.load_chats(source, cfg, series_stage.declared_slugs(source))
@@ -116,8 +130,10 @@ def _link_index(site: Site, hidden: tuple[Chat, ...], strict: bool) -> LinkIndex
     return replace(links, diagnostics=errors)
 
 
-def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) -> _Prepared:
-    site, hidden, diagnostics = _load(source, now, drafts)
+def _prepare(
+    source: Path, now: datetime, drafts: bool, strict: bool = False, base_url: str | None = None
+) -> _Prepared:
+    site, hidden, diagnostics = _load(source, now, drafts, base_url)
     topics, found = build_topic_index(site.config.topics, site.chats, hidden, site.now)
     diagnostics += found
     links = _link_index(site, hidden, strict)
@@ -154,6 +170,7 @@ def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) ->
     data = plan_data_files(site, calendar, added, links) + plan_topic_feeds(site, topics, links)
     search_path = render.theme_dirs(source, site.config.theme)
     statics = [StaticFile(path, f) for path, f in render.static_files(search_path)]
+    data += plan_crawler_files(site.config, pages, statics)
     theme_problems = render.links_out_of_site(source, search_path)
     theme_problems += render.undecodable_templates(source, search_path)
     clashes = theme_problems + find_clashes(pages, statics, data)
@@ -201,21 +218,33 @@ def _produce(prepared: _Prepared) -> Iterator[tuple[str, bytes]]:
 
 
 def build(
-    source: Path, out: Path, now: datetime, drafts: bool = False, strict: bool = False
+    source: Path,
+    out: Path,
+    now: datetime,
+    drafts: bool = False,
+    strict: bool = False,
+    base_url: str | None = None,
 ) -> BuildReport:
     """Build the site at `source` into `out`; the old `out` survives any failure.
 
     `strict`: wiki-link warnings (missing page or heading, ambiguous name) are errors.
+    `base_url`: where this build is served, in place of site.yaml's `base_url`.
     """
-    prepared = _prepare(source, now, drafts, strict)
+    prepared = _prepare(source, now, drafts, strict, base_url)
     # Search indexes the finished pages, so it runs in the staging dir before the swap.
     finalize = search.indexer(prepared.site.config)
     written = publish(out, source, _produce(prepared), finalize=finalize)
     return BuildReport(pages=len(prepared.pages), files=written, warnings=prepared.warnings)
 
 
-def check(source: Path, now: datetime, drafts: bool = True, strict: bool = False) -> BuildReport:
+def check(
+    source: Path,
+    now: datetime,
+    drafts: bool = True,
+    strict: bool = False,
+    base_url: str | None = None,
+) -> BuildReport:
     """Validate everything and render every page in memory; write nothing."""
-    prepared = _prepare(source, now, drafts, strict)
+    prepared = _prepare(source, now, drafts, strict, base_url)
     count = sum(1 for _ in _produce(prepared))
     return BuildReport(pages=len(prepared.pages), files=count, warnings=prepared.warnings)

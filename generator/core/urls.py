@@ -54,6 +54,11 @@ WRITEUPS_ATOM = "feeds/write-ups.xml"
 WRITEUPS_RSS = "feeds/write-ups.rss.xml"
 
 
+# For crawlers, at the site's root.
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+
+
 def series_ics(slug: str) -> str:
     return f"series/{slug}.ics"
 
