@@ -100,6 +100,9 @@ def test_a_series_next_date_is_listed_once_the_one_before_has_started(
     assert [e.title for e in feed.entries][0].endswith(
         "Tuesday 24 November 2026, 19:00 GMT (UTC+0)"
     )
+    # Each item of a series leads to the series' one-click subscription.
+    content = feed.entries[0].content[0].value
+    assert 'href="https://chat.example.org/series/thursday/#subscribe"' in content
 
 
 def test_announcement_dates(tmp_site: MakeSite) -> None:

@@ -214,6 +214,15 @@ def _event_html(
         parts.append(chat_html(config, event.chat, links))
     ics = urls.absolute(config.base_url, event.ics_url)
     parts.append(f'<p><a href="{e(ics)}">Add to your calendar</a></p>')
+    if event.series is not None:
+        # The series page, whose "Subscribe" block has the one-click webcal:// link:
+        # feed readers drop webcal: links from content, as feedparser does.
+        page = urls.with_fragment(urls.series(event.series.slug), "subscribe")
+        subscribe = urls.absolute(config.base_url, page)
+        parts.append(
+            f'<p><a href="{e(subscribe)}">Subscribe to {e(event.series.name)}</a>'
+            " in your calendar app: every date, kept up to date.</p>"
+        )
     return "\n".join(parts)
 
 
