@@ -14,10 +14,10 @@ from pathlib import Path
 
 import jinja2
 
-from generator.core import urls
+from generator.core import schema, urls
 from generator.core.errors import Collector, ContentError, Diagnostic, UsageError, errors_only
 from generator.core.frozenmap import FrozenMap
-from generator.core.model import Chat, Site, TopicRef
+from generator.core.model import Chat, Site, SiteConfig, TopicRef
 from generator.index.calendar import build_calendar, build_timeline
 from generator.index.conversation import build_conversation
 from generator.index.topics import TopicIndex, build_topic_index
@@ -38,6 +38,7 @@ from generator.plan import (
     find_clashes,
     plan_attachments,
     plan_calendar_pages,
+    plan_crawler_files,
     plan_data_files,
     plan_pages,
     plan_search_page,
@@ -70,6 +71,18 @@ class _Prepared:
     indexes: Indexes
 
 
+def with_base_url(cfg: SiteConfig, base_url: str | None) -> SiteConfig:
+    """site.yaml's config with `base_url` in place of its own (a preview, a project
+    page under a sub-path): the value the key's converter accepts, ending in "/"."""
+    if base_url is None:
+        return cfg
+    try:
+        checked = schema.http_url(base_url)
+    except schema.Invalid as exc:
+        raise UsageError(f"base_url: expected {exc.expected}, got {base_url!r}") from None
+    return replace(cfg, base_url=checked if checked.endswith("/") else checked + "/")
+
+
 @dataclass(frozen=True, slots=True)
 class _Loaded:
     site: Site
@@ -88,7 +101,7 @@ _UNCHECKED = (
 )
 
 
-def _load(source: Path, now: datetime, drafts: bool) -> _Loaded:
+def _load(source: Path, now: datetime, drafts: bool, base_url: str | None = None) -> _Loaded:
     """Read and validate content.
 
     Raises ContentError only when site.yaml itself is unusable, after checking
@@ -110,6 +123,7 @@ def _load(source: Path, now: datetime, drafts: bool) -> _Loaded:
         line, key = (last.line, last.key) if last is not None else (None, None)
         diagnostics.append(Diagnostic(CONFIG_FILE, line, key, _UNCHECKED))
         raise ContentError(diagnostics)
+    cfg = with_base_url(cfg, base_url)
     series, found = series_stage.load_series(source, cfg)
     diagnostics += found
     chats, chat_found = content.load_chats(source, cfg, series_stage.declared_slugs(source))
@@ -159,8 +173,10 @@ def _link_index(site: Site, hidden: tuple[Chat, ...], strict: bool) -> LinkIndex
     return replace(links, diagnostics=errors)
 
 
-def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) -> _Prepared:
-    loaded = _load(source, now, drafts)
+def _prepare(
+    source: Path, now: datetime, drafts: bool, strict: bool = False, base_url: str | None = None
+) -> _Prepared:
+    loaded = _load(source, now, drafts, base_url)
     site, hidden, diagnostics = loaded.site, loaded.hidden, loaded.diagnostics
     if strict:
         diagnostics = [
@@ -224,6 +240,7 @@ def _prepare(source: Path, now: datetime, drafts: bool, strict: bool = False) ->
     # The site's static/ (CNAME, favicon) and the files pages link to, copied as they are.
     statics += plan_site_static(source, site_static.files, files.STATIC_DIR)
     statics += plan_attachments(site, source)
+    data += plan_crawler_files(site.config, pages, statics)
     clashes = find_clashes(pages, statics, data)
     if clashes:
         raise ContentError(clashes)
@@ -297,22 +314,34 @@ def _produce(prepared: _Prepared) -> Iterator[tuple[str, bytes]]:
 
 
 def build(
-    source: Path, out: Path, now: datetime, drafts: bool = False, strict: bool = False
+    source: Path,
+    out: Path,
+    now: datetime,
+    drafts: bool = False,
+    strict: bool = False,
+    base_url: str | None = None,
 ) -> BuildReport:
     """Build the site at `source` into `out`; the old `out` survives any failure.
 
     `strict`: wiki-link warnings (missing page or heading, ambiguous name) and quotes
     of posts no archive holds are errors.
+    `base_url`: where this build is served, in place of site.yaml's `base_url`.
     """
-    prepared = _prepare(source, now, drafts, strict)
+    prepared = _prepare(source, now, drafts, strict, base_url)
     # Search indexes the finished pages, so it runs in the staging dir before the swap.
     finalize = search.indexer(prepared.site.config)
     written = publish(out, source, _produce(prepared), finalize=finalize)
     return BuildReport(pages=len(prepared.pages), files=written, warnings=prepared.warnings)
 
 
-def check(source: Path, now: datetime, drafts: bool = True, strict: bool = False) -> BuildReport:
+def check(
+    source: Path,
+    now: datetime,
+    drafts: bool = True,
+    strict: bool = False,
+    base_url: str | None = None,
+) -> BuildReport:
     """Validate everything and render every page in memory; write nothing."""
-    prepared = _prepare(source, now, drafts, strict)
+    prepared = _prepare(source, now, drafts, strict, base_url)
     count = sum(1 for _ in _produce(prepared))
     return BuildReport(pages=len(prepared.pages), files=count, warnings=prepared.warnings)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from generator import __version__, build, check
-from generator.core import values
+from generator.core import schema, values
 from generator.core.errors import (
     AlreadyExists,
     ContentError,
@@ -94,6 +94,26 @@ STRICT_OPTION = click.option(
     help="Treat wiki-link warnings (a [[link]] to a missing page or heading, or an "
     "ambiguous name) as errors: exit 1 and write nothing. For CI.",
 )
+
+
+def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--base-url, through the converter site.yaml's `base_url` goes through."""
+    if value is None:
+        return None
+    try:
+        return schema.http_url(value)
+    except Invalid as exc:
+        raise click.BadParameter(f"expected {exc.expected}, got {value!r}") from None
+
+
+BASE_URL_OPTION = click.option(
+    "--base-url",
+    metavar="URL",
+    callback=_base_url,
+    help="Where this build will be served, in place of site.yaml's base_url: a preview, "
+    "or a project page under a sub-path (https://user.github.io/repo/). Canonical links, "
+    "feeds, calendars and the sitemap use it.",
+)
 SOURCE_ARG = click.argument(
     "source",
     default=".",
@@ -123,8 +143,14 @@ def main() -> None:
 @click.option("--drafts", is_flag=True, help="Include write-ups marked draft: true.")
 @click.option("--now", "now_text", metavar="ISO-DATETIME", help=NOW_HELP)
 @STRICT_OPTION
+@BASE_URL_OPTION
 def build_command(
-    source: Path, out: Path | None, drafts: bool, now_text: str | None, strict: bool
+    source: Path,
+    out: Path | None,
+    drafts: bool,
+    now_text: str | None,
+    strict: bool,
+    base_url: str | None,
 ) -> None:
     """Build the site into the output directory.
 
@@ -136,7 +162,7 @@ def build_command(
 
     def run() -> None:
         started = time.perf_counter()
-        report = build(source, target, now, drafts=drafts, strict=strict)
+        report = build(source, target, now, drafts=drafts, strict=strict, base_url=base_url)
         _print_warnings(report.warnings)
         took = time.perf_counter() - started
         click.echo(
@@ -152,12 +178,15 @@ def build_command(
 @click.option("--drafts/--no-drafts", default=True, help="Check drafts too (default: yes).")
 @click.option("--now", "now_text", metavar="ISO-DATETIME", help=NOW_HELP)
 @STRICT_OPTION
-def check_command(source: Path, drafts: bool, now_text: str | None, strict: bool) -> None:
+@BASE_URL_OPTION
+def check_command(
+    source: Path, drafts: bool, now_text: str | None, strict: bool, base_url: str | None
+) -> None:
     """Validate site.yaml and all content and render every page; write nothing."""
     now = resolve_now(now_text)
 
     def run() -> None:
-        report = check(source, now, drafts=drafts, strict=strict)
+        report = check(source, now, drafts=drafts, strict=strict, base_url=base_url)
         _print_warnings(report.warnings)
         click.echo(f"OK: {report.pages} pages would be built, no errors.")
 

@@ -31,7 +31,7 @@ from generator.index.calendar import (
 from generator.index.conversation import Conversation, Thread
 from generator.index.topics import TopicIndex
 from generator.index.wiki import NO_LINKS, LinkIndex, breadcrumbs, recently_changed, wiki_sections
-from generator.output import feeds, formats, ical
+from generator.output import crawlers, feeds, formats, ical
 from generator.output.contexts import (
     CalendarContext,
     CalendarMonthContext,
@@ -525,6 +525,46 @@ def plan_topic_feeds(
         )
         for entry in topics.entries
     ]
+
+
+# --- crawlers: sitemap.xml and robots.txt --------------------------------------------
+
+
+def in_sitemap(page: Page) -> bool:
+    """Whether a page is one to offer crawlers.
+
+    Not the 404 page (it is served for every missing URL, not at one of its own).
+    Not a long conversation's later pages: they continue the chat page's archive,
+    which links to them; listing them offers crawlers pages of other people's posts
+    as if they were the site's content, where the write-up is.
+    """
+    return page.url != "404.html" and not isinstance(page.context, ConversationContext)
+
+
+def plan_crawler_files(
+    config: SiteConfig, pages: Sequence[Page], statics: Sequence[StaticFile]
+) -> list[DataFile]:
+    """sitemap.xml of the pages (`in_sitemap`), and robots.txt pointing at it.
+
+    A theme that ships its own `static/robots.txt` meant it for the site: that file
+    is served as /robots.txt in place of ours (a copy also stays under static/).
+    """
+    listed = tuple(sorted(p.url for p in pages if in_sitemap(p)))
+    files = [DataFile(urls.SITEMAP, formats.SITEMAP, crawlers.sitemap_xml, (config, listed))]
+    theirs = next((s for s in statics if s.path == urls.static(urls.ROBOTS)), None)
+    if theirs is not None:
+        files.append(
+            DataFile(
+                urls.ROBOTS,
+                formats.TEXT,
+                crawlers.copy_of,
+                (theirs.source,),
+                theirs.source.as_posix(),
+            )
+        )
+    else:
+        files.append(DataFile(urls.ROBOTS, formats.TEXT, crawlers.robots_txt, (config,)))
+    return files
 
 
 def topic_names(site: Site) -> FrozenMap[str, str]:

@@ -84,7 +84,7 @@ def test_links_between_pages_resolve(site: Path) -> None:
         doc = lxml_html.fromstring(html_file.read_bytes())
         for a in doc.xpath("//a[@href] | //link[@href]"):
             href = a.get("href")
-            if href.startswith(("http:", "https:", "mailto:", "#")):
+            if href.startswith(("http:", "https:", "mailto:", "webcal:", "#")):
                 continue
             path = href.split("#")[0]
             target = (html_file.parent / path).resolve()

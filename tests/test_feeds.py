@@ -45,7 +45,12 @@ def test_every_feed_parses_without_bozo(tmp_site: MakeSite) -> None:
         parse_feed(path)
 
 
-def test_upcoming_feed_announces_every_upcoming_event_and_due_reminders(
+def announcements(feed: feedparser.FeedParserDict) -> dict[str, datetime]:
+    """Announcement items: link -> date."""
+    return {e.link: feed_date(e) for e in feed.entries if e.id.endswith("#announcement")}
+
+
+def test_upcoming_feed_announces_chats_and_only_each_series_next_date(
     tmp_site: MakeSite,
 ) -> None:
     out = build_site(make_weekly_site(tmp_site))
@@ -53,47 +58,93 @@ def test_upcoming_feed_announces_every_upcoming_event_and_due_reminders(
     assert feed.version == "rss20"
     site, _ = load_site(make_weekly_site(tmp_site), DST_NOW)
     index = build_calendar(site.chats, site.series, DST_NOW, LONDON, months_ahead=2)
-    announcements = [e for e in feed.entries if e.id.endswith("#announcement")]
+    assert len(index.upcoming) == 10  # eight dates with no chat file yet are left out
+    announced = [e for e in feed.entries if e.id.endswith("#announcement")]
     reminders = [e for e in feed.entries if "#reminder-" in e.id]
-    assert len(announcements) == len(index.upcoming) == 10
+    # The one-off, and the series' next date, which has its chat file.
+    assert [e.title for e in announced] == [
+        "Special: Tuesday 20 October 2026, 18:00 BST (UTC+1)",
+        "October chat: Thursday 22 October 2026, 20:00 BST (UTC+1)",
+    ]
     # Only "Special" (18:00 on 20 October) starts within a day of "now".
     assert [e.title for e in reminders] == [
         "Reminder: Special, Tuesday 20 October 2026, 18:00 BST (UTC+1)"
     ]
     assert feed_date(reminders[0]) == datetime(2026, 10, 19, 17, 0, tzinfo=UTC)
-    assert len(feed.entries) == 11
-    assert len({e.id for e in feed.entries}) == 11
+    assert len(feed.entries) == 3
+    assert len({e.id for e in feed.entries}) == 3
     for entry in feed.entries:
         assert feed_date(entry) <= DST_NOW, entry.title
         assert entry.link.startswith("https://chat.example.org/")
-    titles = [e.title for e in announcements]
-    assert "October chat: Thursday 22 October 2026, 20:00 BST (UTC+1)" in titles
-    assert "Thursday chat: Thursday 29 October 2026, 20:00 GMT (UTC+0)" in titles
-    assert "Thursday chat: Tuesday 24 November 2026, 19:00 GMT (UTC+0)" in titles
     dates = [feed_date(e) for e in feed.entries]
     assert dates == sorted(dates, reverse=True), "newest first"
 
 
+def test_a_series_next_date_is_listed_once_the_one_before_has_started(
+    tmp_site: MakeSite,
+) -> None:
+    source = make_weekly_site(tmp_site)
+    base = "https://chat.example.org/calendar/"
+    # After the October chat: 29 October is next, dated when the October chat began.
+    feed = parse_feed(build_site(source, datetime(2026, 10, 23, tzinfo=UTC)) / "feeds/upcoming.xml")
+    [title] = [e.title for e in feed.entries if e.link.startswith(base)]
+    assert title == "Thursday chat: Thursday 29 October 2026, 20:00 GMT (UTC+0)"
+    assert announcements(feed) == {
+        base + "2026/10/29/thursday/": datetime(2026, 10, 22, 19, 0, tzinfo=UTC)
+    }
+    # The next date may be a moved one: 26 November, held on the 24th.
+    feed = parse_feed(build_site(source, datetime(2026, 11, 20, tzinfo=UTC)) / "feeds/upcoming.xml")
+    assert announcements(feed) == {
+        base + "2026/11/24/thursday/": datetime(2026, 11, 19, 20, 0, tzinfo=UTC)
+    }
+    assert [e.title for e in feed.entries][0].endswith(
+        "Tuesday 24 November 2026, 19:00 GMT (UTC+0)"
+    )
+    # Each item of a series leads to the series' one-click subscription.
+    content = feed.entries[0].content[0].value
+    assert 'href="https://chat.example.org/series/thursday/#subscribe"' in content
+
+
 def test_announcement_dates(tmp_site: MakeSite) -> None:
     out = build_site(make_weekly_site(tmp_site))
-    by_link = {
-        e.link: feed_date(e)
-        for e in parse_feed(out / "feeds/upcoming.xml").entries
-        if e.id.endswith("#announcement")
-    }
+    by_link = announcements(parse_feed(out / "feeds/upcoming.xml"))
     base = "https://chat.example.org/"
     # `announced:` in the chat's front matter.
     assert by_link[base + "chats/2026-10-22-october/"] == datetime(2026, 9, 30, 23, 0, tzinfo=UTC)
     # No announced: and no git: two weeks before it starts.
     assert by_link[base + "chats/2026-10-20-special/"] == datetime(2026, 10, 6, 17, 0, tzinfo=UTC)
-    # A series occurrence: the later of the series' `announced:` (20 September) and the
-    # day it came within the two-month horizon.
-    assert by_link[base + "calendar/2026/10/29/thursday/"] == datetime(
-        2026, 9, 19, 23, 0, tzinfo=UTC
+
+
+def test_a_series_first_date_is_dated_by_the_series_announcement(
+    tmp_site: MakeSite,
+) -> None:
+    # The weekly series' first date (1 October): its `announced:` (20 September) is
+    # later than the day the date came within the two-month horizon.
+    feed = parse_feed(
+        build_site(make_weekly_site(tmp_site), datetime(2026, 9, 25, tzinfo=UTC))
+        / "feeds/upcoming.xml"
     )
-    assert by_link[base + "calendar/2026/12/17/thursday/"] == datetime(
-        2026, 10, 17, 19, 0, tzinfo=UTC
+    first = "https://chat.example.org/calendar/2026/10/01/thursday/"
+    assert announcements(feed)[first] == datetime(2026, 9, 19, 23, 0, tzinfo=UTC)
+
+
+def test_a_series_first_date_without_announcement_is_dated_by_the_horizon(
+    tmp_site: MakeSite,
+) -> None:
+    # No `announced:` and no git: the day the date came within the horizon.
+    source = tmp_site(
+        {
+            "site.yaml": MINIMAL_SITE_YAML + "calendar:\n  months_ahead: 2\n",
+            "content/series/monthly.yaml": (
+                'name: "Monthly"\nstart: 2027-01-14T20:00\nrrule: FREQ=MONTHLY;BYDAY=2TH\n'
+            ),
+        }
     )
+    link = "https://chat.example.org/calendar/2027/01/14/monthly/"
+    early = parse_feed(build_site(source, datetime(2026, 11, 1, tzinfo=UTC)) / "feeds/upcoming.xml")
+    assert announcements(early) == {}
+    feed = parse_feed(build_site(source, datetime(2026, 12, 1, tzinfo=UTC)) / "feeds/upcoming.xml")
+    assert announcements(feed) == {link: datetime(2026, 11, 14, 20, 0, tzinfo=UTC)}
 
 
 def test_announced_at_prefers_front_matter_then_git_then_notice(tmp_site: MakeSite) -> None:
@@ -317,3 +368,29 @@ def test_a_plain_text_summary_is_text_in_rss(tmp_site: MakeSite) -> None:
     [atom] = parse_feed(out / "feeds/write-ups.xml").entries
     assert atom.summary_detail.type == "text/plain"
     assert atom.summary == "s <i>i</i> & co"
+
+
+def test_example_upcoming_feed_is_not_a_year_of_placeholders(example: Path) -> None:
+    """A new subscriber sees the announced chats and each series' next date only."""
+    for now in (EXAMPLE_NOW, datetime(2027, 3, 1, tzinfo=UTC)):
+        site, _ = load_site(ROOT, now)
+        config = site.config
+        index = build_calendar(
+            site.chats, site.series, now, config.timezone, config.calendar.months_ahead
+        )
+        data = feeds.upcoming_feed(config, now, feeds.upcoming_entries(config, index))
+        feed = feedparser.parse(data)
+        assert feed.bozo == 0
+        links = list(announcements(feed))
+        placeholders = [link for link in links if "/calendar/" in link]
+        chats = [link for link in links if "/chats/" in link]
+        assert len(links) == len(placeholders) + len(chats)
+        # At most one date per series; by March, both series have one.
+        by_series = [link.rstrip("/").rsplit("/", 1)[1] for link in placeholders]
+        assert len(by_series) == len(set(by_series))
+        upcoming_chats = [e for e in index.upcoming if e.chat is not None]
+        assert len(chats) <= len(upcoming_chats)
+        assert len(feed.entries) <= len(upcoming_chats) + 2 * len(site.series)
+    assert sorted(by_series) == ["chartership", "uklibcpd"]
+    # The built feed (30-odd items before the series' dates were thinned out).
+    assert len(parse_feed(example / "feeds/upcoming.xml").entries) < 10

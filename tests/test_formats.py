@@ -30,7 +30,11 @@ def test_every_page_is_html_and_written_as_an_html_file(prepared: _Prepared) -> 
 
 
 def test_feeds_and_calendars_are_what_their_format_says(prepared: _Prepared) -> None:
-    roots = {formats.RSS: "rss", formats.ATOM: "{http://www.w3.org/2005/Atom}feed"}
+    roots = {
+        formats.RSS: "rss",
+        formats.ATOM: "{http://www.w3.org/2005/Atom}feed",
+        formats.SITEMAP: "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset",
+    }
     seen = set()
     for data in prepared.data:
         body = data.produce()
@@ -38,9 +42,11 @@ def test_feeds_and_calendars_are_what_their_format_says(prepared: _Prepared) -> 
         assert not data.format.is_html
         if data.format == formats.ICS:
             assert data.path.endswith(".ics") and body.startswith(b"BEGIN:VCALENDAR")
+        elif data.format == formats.TEXT:
+            assert data.path == "robots.txt" and body.decode().startswith("User-agent:")
         else:
             assert etree.fromstring(body).tag == roots[data.format], data.path
-    assert seen == {formats.RSS, formats.ATOM, formats.ICS}
+    assert seen == {formats.RSS, formats.ATOM, formats.ICS, formats.SITEMAP, formats.TEXT}
 
 
 def test_theme_files_have_a_format_by_suffix(prepared: _Prepared) -> None:

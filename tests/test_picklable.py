@@ -45,7 +45,7 @@ def test_the_example_site_plans_every_kind_of_output(prepared: _Prepared) -> Non
     assert {"chat.html", "conversation.html", "topic.html", "wiki_page.html"} <= templates
     assert {"calendar_month.html", "series.html", "event.html", "404.html"} <= templates
     suffixes = {data.path.rsplit(".", 1)[-1] for data in prepared.data}
-    assert suffixes == {"ics", "xml"}
+    assert suffixes == {"ics", "xml", "txt"}
     assert prepared.statics
     assert any(c.posts_by_id for c in prepared.indexes.conversations.values())
 

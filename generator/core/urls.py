@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from posixpath import relpath
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 HOME = ""
 CHATS = "chats/"
@@ -54,6 +54,11 @@ WRITEUPS_ATOM = "feeds/write-ups.xml"
 WRITEUPS_RSS = "feeds/write-ups.rss.xml"
 
 
+# For crawlers, at the site's root.
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+
+
 def series_ics(slug: str) -> str:
     return f"series/{slug}.ics"
 
@@ -95,6 +100,25 @@ def google_calendar(title: str, start: datetime, end: datetime, details: str, li
         }
     )
     return f"https://calendar.google.com/calendar/render?{query}"
+
+
+def webcal(absolute_url: str) -> str:
+    """The one-click subscription link to an .ics: its address with the webcal scheme.
+
+    Following a `webcal://` link opens the reader's calendar app (Apple Calendar,
+    Outlook, Thunderbird, ...) ready to subscribe, where an https link would only
+    download the file once. The app fetches it over https.
+    """
+    parts = urlsplit(absolute_url)
+    return urlunsplit(("webcal", *parts[1:]))
+
+
+def google_calendar_subscribe(absolute_url: str) -> str:
+    """Google Calendar's "add by URL" link for an .ics (Google has no webcal handler).
+
+    A plain link: nothing is loaded from Google unless the reader follows it.
+    """
+    return "https://calendar.google.com/calendar/render?" + urlencode({"cid": webcal(absolute_url)})
 
 
 def wiki_page(slug: str) -> str:

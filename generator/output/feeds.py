@@ -17,7 +17,9 @@ The upcoming feed is made for feed readers, which hide or misorder items dated i
 the future: an item is dated when the chat was announced (and left out until then) and
 the chat's start, with its time zone, is in the title. A second item, the
 reminder, is dated `feeds.reminder` before the start and appears once that moment
-has passed.
+has passed. Of a series' dates that have no chat file yet, only the series' next
+date is listed: a year of near-identical placeholders would bury the chats that
+have been announced.
 """
 
 from __future__ import annotations
@@ -225,7 +227,34 @@ def _event_html(
         parts.append(chat_html(config, event.chat, links))
     ics = urls.absolute(config.base_url, event.ics_url)
     parts.append(f'<p><a href="{e(ics)}">Add to your calendar</a></p>')
+    if event.series is not None:
+        # The series page, whose "Subscribe" block has the one-click webcal:// link:
+        # feed readers drop webcal: links from content, as feedparser does.
+        page = urls.with_fragment(urls.series(event.series.slug), "subscribe")
+        subscribe = urls.absolute(config.base_url, page)
+        parts.append(
+            f'<p><a href="{e(subscribe)}">Subscribe to {e(event.series.name)}</a>'
+            " in your calendar app: every date, kept up to date.</p>"
+        )
     return "\n".join(parts)
+
+
+def _next_dates(index: CalendarIndex) -> dict[str, datetime | None]:
+    """Each series' next date (by event key) -> when it became the next one.
+
+    That is the start of the date before it, when that one left "upcoming" (or
+    nothing, for a series' first date): a fixed fact, so the item keeps its date
+    from build to build, and a new date of the series shows up dated when it did.
+    """
+    found: dict[str, datetime | None] = {}
+    for schedule in index.schedules:
+        previous: Event | None = None
+        for event in schedule.occurrences:
+            if event.start > index.now:
+                found[event.key] = previous.start if previous else None
+                break
+            previous = event
+    return found
 
 
 def upcoming_entries(
@@ -235,18 +264,28 @@ def upcoming_entries(
     topic_names: Mapping[str, str] = NO_NAMES,
     links: LinkIndex | None = None,
 ) -> tuple[FeedEntry, ...]:
-    """An announcement for every upcoming event, and a reminder once it is due.
+    """An announcement for every upcoming chat and each series' next date, and a
+    reminder once it is due.
 
+    A series date with no chat file is listed only while it is the series' next
+    date, dated when it became so if that is later than its announcement.
     Newest item first; dates are never after `index.now`.
     """
     now = index.now
     reminder = config.feeds.reminder
+    next_dates = _next_dates(index)
     entries: list[FeedEntry] = []
     for event in index.upcoming:
+        placeholder = event.chat is None
+        if placeholder and event.key not in next_dates:
+            continue  # a later date of its series: listed once it is the next
         link = urls.absolute(config.base_url, event.url)
         content = _event_html(config, event, topic_names, links)
         tags = (event.hashtag,) if event.hashtag else ()
         announced = announced_at(event, added, config.calendar.months_ahead)
+        became_next = next_dates.get(event.key)
+        if placeholder and became_next is not None:
+            announced = max(announced, became_next)
         if announced > now:
             continue  # not announced yet: it appears, with this date, once it is
         entries.append(

@@ -31,6 +31,8 @@ RSS = OutputFormat("rss", "application/rss+xml", ".xml")
 ATOM = OutputFormat("atom", "application/atom+xml", ".xml")
 ICS = OutputFormat("ics", "text/calendar", ".ics")
 JSON = OutputFormat("json", "application/json", ".json")
+SITEMAP = OutputFormat("sitemap", "application/xml", ".xml")  # sitemaps.org
+TEXT = OutputFormat("text", "text/plain", ".txt")  # robots.txt
 # Theme static files, copied as they are.
 CSS = OutputFormat("css", "text/css", ".css")
 JAVASCRIPT = OutputFormat("js", "text/javascript", ".js")
@@ -38,7 +40,19 @@ SVG = OutputFormat("svg", "image/svg+xml", ".svg")
 PNG = OutputFormat("png", "image/png", ".png")
 ANY_FILE = OutputFormat("file", "application/octet-stream", "")
 
-FORMATS: tuple[OutputFormat, ...] = (HTML, RSS, ATOM, ICS, JSON, CSS, JAVASCRIPT, SVG, PNG)
+FORMATS: tuple[OutputFormat, ...] = (
+    HTML,
+    RSS,
+    ATOM,
+    ICS,
+    JSON,
+    SITEMAP,
+    TEXT,
+    CSS,
+    JAVASCRIPT,
+    SVG,
+    PNG,
+)
 
 
 def by_name(name: str) -> OutputFormat:
@@ -52,7 +66,7 @@ def of_static_file(path: str) -> OutputFormat:
     """A theme file's format, by its suffix: a theme may ship any file (fonts,
     images), and those are copied as they are, whatever their format."""
     lowered = path.lower()
-    # .xml is RSS or Atom alike: a theme file of either is still just a file to copy.
+    # .xml is RSS, Atom or a sitemap alike: a theme file of any is just a file to copy.
     for found in FORMATS:
         if found.suffix != ".xml" and lowered.endswith(found.suffix):
             return found

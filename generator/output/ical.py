@@ -179,9 +179,29 @@ def _vtimezone(tzid: str, first: date, last: date) -> Timezone | None:
     component is only ever serialised, never changed, so one instance can be shared.
     """
     try:
-        return Timezone.from_tzid(tzid, first_date=first, last_date=last)
+        timezone = Timezone.from_tzid(tzid, first_date=first, last_date=last)
     except ValueError:  # a zone icalendar does not know: leave it out, as it would
         return None
+    return _one_rdate_per_line(timezone)
+
+
+def _one_rdate_per_line(timezone: Timezone) -> Timezone:
+    """Each transition on an RDATE of its own, as ical.js needs.
+
+    icalendar lists every clock change of a STANDARD or DAYLIGHT on one
+    comma-separated RDATE. RFC 5545 allows that, but ical.js (Thunderbird, many web
+    calendars) reads only the first value of each RDATE, so it saw one change a
+    year and put every summer occurrence an hour out. One value per RDATE reads the
+    same in every client; Python clients take the offsets from the TZID anyway.
+    """
+    for observance in timezone.subcomponents:
+        rdates = observance.pop("RDATE", None)
+        if rdates is None:
+            continue
+        for rdate in rdates if isinstance(rdates, list) else [rdates]:
+            for value in rdate.dts:
+                observance.add("rdate", value.dt)
+    return timezone
 
 
 def _starts(schedule: SeriesSchedule) -> list[datetime]:
