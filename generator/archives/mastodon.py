@@ -249,7 +249,10 @@ def _status_post(status: JSONObject, depth: int) -> tuple[Post, list[Post]]:
     if not handle:
         raise Unusable(f"status {status_id}: account has no acct or username")
     visibility = status.get("visibility")
-    if visibility is not None and visibility not in PUBLIC_VISIBILITIES:
+    # Anything but a known public visibility (a list, a number) is not public either.
+    if visibility is not None and (
+        not isinstance(visibility, str) or visibility not in PUBLIC_VISIBILITIES
+    ):
         raise Unusable(
             f"status {status_id} has visibility {visibility!r}: not republished on a public site"
         )

@@ -3,17 +3,22 @@
 Built on markdown-it-py's `js-default` preset: raw HTML is off and link validation
 is on, so `<script>` is shown as text and `javascript:`/`vbscript:`/`data:` links are
 never emitted. (The `commonmark` preset would pass both through.) Tables, footnotes
-and heading anchors are the extensions write-ups use.
+and heading anchors are the extensions write-ups use. An image from another site is
+shown as a link to it: pages make no third-party requests.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import PurePosixPath
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -34,7 +39,23 @@ def _parser() -> MarkdownIt:
     md.use(post_quote_plugin)
     md.use(topic_marker_plugin)
     md.use(wikilink_plugin)
+    md.add_render_rule("image", _image)
     return md
+
+
+# A scheme (`https:`), or `//host` / `\\host`, which browsers read as another host.
+_OFF_SITE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|[/\\]{2})", re.IGNORECASE)
+
+
+def _image(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    """The site's own images are shown; another site's would be a third-party request
+    from every reader's browser, so they become a link to the image."""
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    if not _OFF_SITE.match(src):
+        return self.image(tokens, idx, options, env)
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    return f'<a href="{escapeHtml(src)}">{escapeHtml(alt or src)}</a>'
 
 
 def render(text: str, line_offset: int = 0) -> Rendered:

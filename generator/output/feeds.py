@@ -329,7 +329,7 @@ def _generator(
     fg.link(href=feed_abs, rel="self")
     fg.link(href=urls.absolute(config.base_url, page_url), rel="alternate")
     fg.language(config.language)
-    fg.description(clean(about or title))  # RSS requires one; Atom writes it as subtitle
+    fg.description(clean(about or title))  # Atom's subtitle; rss_feed escapes its own
     fg.updated(now.astimezone(UTC))
     fg.lastBuildDate(now.astimezone(UTC))
     return fg
@@ -382,6 +382,9 @@ def rss_feed(
     entries: Sequence[FeedEntry],
 ) -> bytes:
     fg = _generator(config, now, feed_url, page_url, title, about)
+    # The channel's <description> is HTML to feed readers too: escaped once, as the
+    # entries' are (Atom's subtitle is text, so only RSS gets this).
+    fg.description(html_lib.escape(clean(about or title)))
     for entry in entries:
         _add(fg, entry, rss=True)
     return bytes(fg.rss_str(pretty=True))

@@ -8,6 +8,14 @@ topic pages, wiki pages and series pages, and tag each with a `kind` filter; lis
 calendars and the 404 page are left out. In the browser, `search/` loads Pagefind's
 own UI from that bundle: no server, no third-party request.
 
+Pagefind runs as its command-line indexer, and the build waits for that process to
+exit. Its Python API (service mode) is not used: in Pagefind 1.5 the service answers
+"files written" while its last writes are still in flight, and the API's `close()`
+then terminates the process, so under load a bundle file could be published cut
+short (Pagefind/pagefind#1271). A finished CLI process has joined every write. The
+bundle is then checked file by file before the swap, so a torn index stops the build
+(the previous site stays) instead of being published.
+
 The bundle is reproducible: same pages in, same bytes out (file names are content
 hashes and the fragments are gzip without a timestamp). It depends on Pagefind's
 version, which pyproject.toml pins to a minor release.
@@ -15,21 +23,30 @@ version, which pyproject.toml pins to a minor release.
 
 from __future__ import annotations
 
-import asyncio
+import json
+import os
+import subprocess
+import tempfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from pagefind.index import IndexConfig, PagefindIndex
+from pagefind.service import get_executable
 
 from generator.core import urls
 from generator.core.errors import OutputError
 from generator.core.model import SiteConfig
 from generator.output.formats import HTML
 
-# A build that takes longer than this to index is stuck (the indexer died and the
-# client waits for an answer that will never come), not slow: the example site takes
-# under a second.
+# A build that takes longer than this to index is stuck, not slow: the example site
+# takes under a second, 4,000 write-ups about 8 seconds.
 TIMEOUT_SECONDS = 900.0
+
+# Pagefind's own data files are gzip streams that start with this signature once
+# unpacked; the wasm files are gzip too. A torn one fails to unpack.
+_SIGNATURE = b"pagefind_dcd"
+# What the search page and the browser load: each must be there and not empty.
+REQUIRED = ("pagefind-entry.json", "pagefind.js", "pagefind-ui.js", "pagefind-ui.css")
 
 
 def indexer(config: SiteConfig) -> Callable[[Path], None] | None:
@@ -52,38 +69,104 @@ def search_language(tag: str) -> str:
 def index_site(site_dir: Path, language: str) -> None:
     """Index the HTML under `site_dir` and write the bundle to `site_dir/pagefind/`.
 
-    Raises OutputError when Pagefind is missing or fails: the build stops and the
-    previous output stays, as for any other failure to write.
+    Returns only once the Pagefind process has exited and every bundle file has been
+    checked. Raises OutputError when Pagefind is missing, fails, finds no pages or
+    leaves a torn file: the build stops and the previous output stays, as for any
+    other failure to write.
     """
-    try:
-        asyncio.run(_index(site_dir.absolute(), language))
-    except FileNotFoundError as exc:  # no pagefind binary (pagefind-bin not installed)
+    executable = get_executable()  # honours PAGEFIND_BINARY_PATH, then pagefind[bin]
+    if executable is None or not executable.is_file():
         raise OutputError(
-            f"could not build the search index: {exc}; install chatwiki with its "
+            f"could not build the search index: no Pagefind program "
+            f"({executable or 'pagefind'} not found); install chatwiki with its "
             "dependencies (pip install chatwiki pulls in pagefind[bin]), or set "
             "`search: false` in site.yaml"
-        ) from exc
-    except TimeoutError:
+        )
+    site_dir = site_dir.absolute()
+    bundle = site_dir / urls.PAGEFIND.rstrip("/")
+    command = [str(executable), "--site", str(site_dir), "--output-path", str(bundle)]
+    # One index for the whole site, whatever a page's lang says: search one place.
+    command += ["--force-language", language]
+    # Only pages: feeds and calendars are other formats, not documents to search.
+    command += ["--glob", f"**/*{HTML.suffix}", "--silent"]
+    # Pagefind also reads pagefind.{json,yml,toml} from its working directory and
+    # PAGEFIND_* variables; an empty directory and a clean environment keep the index
+    # a function of the pages alone.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+    try:
+        with tempfile.TemporaryDirectory(prefix="chatwiki-pagefind-") as cwd:
+            result = subprocess.run(
+                command,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=TIMEOUT_SECONDS,
+                check=False,
+            )
+    except subprocess.TimeoutExpired:
         raise OutputError(
             f"could not build the search index: Pagefind did not finish in "
             f"{TIMEOUT_SECONDS:.0f} seconds"
         ) from None
-    except OutputError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - Pagefind reports its errors as plain Exception
+    except OSError as exc:  # not executable, wrong architecture, ...
         raise OutputError(f"could not build the search index: {exc}") from exc
+    if result.returncode != 0:
+        said = (result.stderr or result.stdout).decode("utf-8", "replace").strip()
+        raise OutputError(
+            f"could not build the search index: Pagefind exited with status "
+            f"{result.returncode}" + (f": {said}" if said else "")
+        )
+    verify_bundle(bundle)
 
 
-async def _index(site_dir: Path, language: str) -> None:
-    config: IndexConfig = {
-        # One index for the whole site, whatever a page's lang says: search one place.
-        "force_language": language,
-        # Absolute: Pagefind resolves relative paths against the process's cwd.
-        "output_path": str(site_dir / urls.PAGEFIND.rstrip("/")),
-    }
-    async with asyncio.timeout(TIMEOUT_SECONDS), PagefindIndex(config=config) as index:
-        # Leaving the `async with` without an exception writes the bundle to output_path.
-        # Only pages: feeds and calendars are other formats, not documents to search.
-        found = await index.add_directory(str(site_dir), glob=f"**/*{HTML.suffix}")
-        if found["page_count"] == 0:
-            raise OutputError("could not build the search index: Pagefind found no pages")
+def verify_bundle(bundle: Path) -> None:
+    """Check that every file Pagefind wrote is whole, before the site goes live.
+
+    A page of results needs the entry file, the language's metadata and the index
+    and fragment files it names; any of them empty or cut short breaks search for
+    every reader. Gzip carries its own length and checksum, so a torn data file
+    fails to unpack; the entry is JSON and must name a metadata file that exists.
+    """
+
+    def torn(path: Path, why: str) -> OutputError:
+        return OutputError(
+            f"could not build the search index: {path.relative_to(bundle.parent)} {why}"
+        )
+
+    for name in REQUIRED:
+        if not (bundle / name).is_file():
+            raise torn(bundle / name, "is missing")
+    for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if not data:
+            raise torn(path, "is empty")
+        if path.suffix.startswith(".pf_") or path.suffix == ".pagefind":
+            try:
+                unpacked = _gunzip(data)
+            except (OSError, EOFError, zlib.error) as exc:
+                raise torn(path, f"is cut short or damaged ({exc})") from None
+            if path.suffix.startswith(".pf_") and not unpacked.startswith(_SIGNATURE):
+                raise torn(path, "is not a Pagefind data file")
+    entry_path = bundle / "pagefind-entry.json"
+    try:
+        entry = json.loads(entry_path.read_bytes())
+        languages = entry["languages"]
+        metas = [(lang["hash"], lang["page_count"]) for lang in languages.values()]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise torn(entry_path, "is cut short or damaged (not Pagefind's entry JSON)") from None
+    if not metas or not any(count for _, count in metas):
+        raise OutputError("could not build the search index: Pagefind found no pages")
+    for meta_hash, _ in metas:
+        if not (bundle / f"pagefind.{meta_hash}.pf_meta").is_file():
+            raise torn(bundle / f"pagefind.{meta_hash}.pf_meta", "is missing")
+
+
+def _gunzip(data: bytes) -> bytes:
+    """Unpack a whole gzip stream; a truncated one raises (gzip.decompress only
+    raises EOFError, zlib names what is wrong)."""
+    inflater = zlib.decompressobj(wbits=31)
+    unpacked = inflater.decompress(data) + inflater.flush()
+    if not inflater.eof:
+        raise EOFError("the gzip stream ends early")
+    return unpacked
