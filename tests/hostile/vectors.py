@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -163,12 +164,16 @@ def write_site(root: Path, all_vectors: Sequence[str], per_page: int = 10) -> Pl
         placed.expect(f"series/s{g}/index.html", "h1", joined)
         body = []
         for i, v in enumerate(group):
+            # A relative target names a file beside the write-up, and a missing one is
+            # a content error that stops the build (by design); rooted at "/" the same
+            # vector is still a link target the renderer must make safe.
+            target = v if urlsplit(v.strip()).scheme or v.startswith("/") else f"/{v}"
             body += [
                 f"## {v}",
                 "",
                 v,
                 "",
-                f"[{v}]({v}) [label {g}-{i}]({v}) ![{v}]({v}) <{v}> `{v}`",
+                f"[{v}]({target}) [label {g}-{i}]({target}) ![{v}]({target}) <{v}> `{v}`",
                 "",
                 f"[[w{g}|{v}]] [[Guide|{v}]]",
                 "",
