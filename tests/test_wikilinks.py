@@ -180,6 +180,7 @@ def test_an_unescaped_pipe_in_a_table_row_is_a_broken_link_saying_how_to_write_i
     [
         "A paragraph with [[Page|label]].\n",  # outside tables `|` is fine
         "| a |\n|---|\n| [[Page\\|label]] |\n",
+        "| a | b |\n|---|---|\n| [[One]] | [[Two]] |\n",  # two links, one per cell
         "| a |\n|---|\n| \\[[not|a link]] |\n",  # escaped: literal text, not a link
         "```\n| [[a|b]] |\n|---|\n```\n",  # a code block, not a table
     ],

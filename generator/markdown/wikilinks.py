@@ -142,10 +142,11 @@ def _number_links(state: StateCore) -> None:
     links a table row cut (see the module docstring), from the table's source lines:
     the cells no longer hold them whole.
     """
-    lines = state.src.split("\n")
+    lines: list[str] | None = None  # split only for a body that has a table
     index = 0
     for block in state.tokens:
         if block.type == "table_open" and block.map:
+            lines = state.src.split("\n") if lines is None else lines
             start, end = block.map
             cut = tuple(
                 (number, match["inner"])
