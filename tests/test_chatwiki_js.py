@@ -27,8 +27,14 @@ class El {
     if (parent) parent.children.push(this);
   }
   getAttribute(n) { return n in this.attrs ? this.attrs[n] : null; }
-  insertBefore(node) { this.children.push(node); node.parentNode = this; }
-  all() { return this.children.flatMap(c => [c, ...c.all()]); }
+  setAttribute(n, v) { this.attrs[n] = v; }
+  get firstChild() { return this.children[0] || null; }
+  insertBefore(node, ref) {
+    const at = ref ? this.children.indexOf(ref) : -1;
+    if (at < 0) this.children.push(node); else this.children.splice(at, 0, node);
+    node.parentNode = this;
+  }
+  all() { return this.children.flatMap(c => (c.all ? [c, ...c.all()] : [])); }
   querySelectorAll(sel) {
     const all = this.all();
     if (sel === "time[data-local][datetime]")
@@ -53,17 +59,32 @@ const empty = new El("p", {"data-when-empty": ""}, list); empty.hidden = true;
 const list2 = new El("ol", {"data-upcoming-list": ""}, body);
 new El("li", {"data-upcoming-until": "2020-01-01T20:00:00+00:00"}, list2);
 const empty2 = new El("p", {"data-when-empty": ""}, list2); empty2.hidden = true;
+// Started in 2020 and ends in 2999: on now. A card with content, and a bare label.
+const span = {"data-upcoming-until": "2020-01-01T20:00:00+00:00",
+              "data-on-now-until": "2999-01-01T21:00:00+00:00", "data-on-now-text": "On now"};
+const list3 = new El("ol", {"data-upcoming-list": ""}, body);
+const card = new El("li", {...span}, list3);
+new El("time", {}, card);
+const empty3 = new El("p", {"data-when-empty": ""}, list3); empty3.hidden = true;
+const label = new El("span", {...span}, body); label.textContent = "Upcoming chat";
+const ended = new El("li", {...span, "data-on-now-until": "2020-01-01T21:00:00+00:00"}, body);
 const dd = new El("dd", {}, body);
 const bst = new El("time", {"data-local": "", "datetime": "2027-10-14T20:00:00+01:00"}, dd);
 const gmt = new El("time", {"data-local": "", "datetime": "2027-11-11T20:00:00+00:00"}, dd);
 global.document = {
   querySelectorAll: s => body.querySelectorAll(s),
   createElement: tag => new El(tag),
+  createTextNode: text => ({nodeType: 3, textContent: text}),
 };
 require(process.argv[process.argv.length - 1]);
 const notes = dd.children.filter(c => c.className === "local-time").map(c => c.textContent);
 console.log(JSON.stringify({
-  past: past.hidden, soon: soon.hidden, empty: empty.hidden, empty2: empty2.hidden, notes
+  past: past.hidden, soon: soon.hidden, empty: empty.hidden, empty2: empty2.hidden, notes,
+  card: {hidden: card.hidden, onNow: "data-on-now" in card.attrs,
+         content: card.children.map(c => (c.tagName ? c.tagName + ":" : "") + c.textContent)},
+  empty3: empty3.hidden,
+  label: {hidden: label.hidden, text: label.textContent},
+  ended: ended.hidden,
 }));
 """
 
@@ -99,3 +120,16 @@ def test_local_time_is_added_only_when_it_differs() -> None:
         " (Fri 15 Oct, 04:00 your time)",
         " (Fri 12 Nov, 05:00 your time)",
     ]
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_a_started_item_with_an_end_says_on_now_until_it_ends() -> None:
+    result = run("Europe/London")
+    assert result["card"] == {
+        "hidden": False,
+        "onNow": True,
+        "content": ["strong:On now", " ", "time:"],
+    }
+    assert result["empty3"] is True, "the chat on now still fills its list"
+    assert result["label"] == {"hidden": False, "text": "On now"}
+    assert result["ended"] is True

@@ -261,3 +261,48 @@ def test_an_announced_chat_does_not_make_a_topic_recent() -> None:
     entry = index.by_slug["mentoring"]
     assert entry.last_discussed == past.start
     assert [c.slug for c in entry.chats] == ["b", "a"]
+
+
+@pytest.mark.parametrize(
+    ("now", "stage_of_b"),
+    [
+        (datetime(2027, 1, 14, 20, 30, tzinfo=UTC), "on now"),
+        (datetime(2027, 1, 16, 12, 0, tzinfo=UTC), "awaiting its write-up"),
+    ],
+)
+def test_a_chat_on_now_or_awaiting_its_write_up_does_not_make_a_topic_recent(
+    now: datetime, stage_of_b: str
+) -> None:
+    past = chat("a", "2012-01-12T20:00", "## Choosing a mentor\n\nx\n")
+    announced = chat(
+        "b", "2027-01-14T20:00", "## Choosing a mentor\n\nSoon.\n", announcement="true"
+    )
+    index, _ = build_topic_index(CONFIG.topics, [past, announced], now=now)
+    assert index.by_slug["mentoring"].last_discussed == past.start, stage_of_b
+    # Once the announcement mark is gone, the chat is written up: now it counts.
+    written = chat("b", "2027-01-14T20:00", "## Choosing a mentor\n\nWe said.\n")
+    index, _ = build_topic_index(CONFIG.topics, [past, written], now=now)
+    expected = past.start if stage_of_b == "on now" else written.start
+    assert index.by_slug["mentoring"].last_discussed == expected
+
+
+def test_the_topics_page_dates_a_topic_by_its_last_write_up(tmp_site: MakeSite) -> None:
+    source = tmp_site(
+        {
+            "site.yaml": SITE,
+            "content/chats/2012-01-12-a.md": chat_md(
+                date="2012-01-12T20:00", body="## Choosing a mentor\n\nx\n"
+            ),
+            "content/chats/2026-11-19-b.md": chat_md(
+                title="B",
+                date="2026-11-19T20:00",
+                body="## Choosing a mentor\n\nSoon.\n",
+                announcement="true",
+            ),
+        }
+    )
+    out = source / "output"
+    build(source, out, NOW)
+    doc = lxml_html.fromstring((out / "topics/index.html").read_bytes())
+    dates = doc.xpath("//tr[.//a[contains(@href, 'mentoring')]]//time/@datetime")
+    assert [d[:10] for d in dates] == ["2012-01-12"]

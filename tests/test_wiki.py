@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from lxml import html as lxml_html
 
@@ -467,3 +468,133 @@ def test_the_wiki_index_outside_git_has_no_recent_changes(tmp_site: MakeSite) ->
 
 def test_the_index_is_a_pure_function_of_its_inputs() -> None:
     assert index_for("[[Etiquette]] [[Nowhere]]\n") == index_for("[[Etiquette]] [[Nowhere]]\n")
+
+
+# --- names that start with `#` and tables ---------------------------------------------
+
+REPO = Path(__file__).parent.parent
+
+
+def example_series(slug: str) -> Series:
+    """A series named as the example site names it (content/series/<slug>.yaml)."""
+    text = (REPO / "content" / "series" / f"{slug}.yaml").read_text(encoding="utf-8")
+    declared = yaml.safe_load(text)
+    return series(slug, declared["name"], declared["hashtag"])
+
+
+EXAMPLE_SERIES = (example_series("chartership"), example_series("uklibcpd"))
+
+
+def test_the_example_series_are_called_by_hashtag_names() -> None:
+    # What the tests below rely on: if the example renames its series, they must follow.
+    assert [s.name for s in EXAMPLE_SERIES] == [
+        "#chartership evening chat",
+        "#uklibcpd lunchtime chat",
+    ]
+
+
+def test_a_name_starting_with_a_hash_links_by_name_when_no_heading_matches() -> None:
+    body = (
+        "## Local heading\n\n"
+        "[[#uklibcpd lunchtime chat]] [[#Chartership evening chat|the evening chat]] "
+        "[[series:#chartership evening chat]] [[Series: #uklibcpd lunchtime chat]] "
+        "[[#local heading]]\n"
+    )
+    index = index_for(body, series=EXAMPLE_SERIES)
+    assert urls_of(index) == [
+        "series/uklibcpd/",
+        "series/chartership/",
+        "series/chartership/",
+        "series/uklibcpd/",
+        "wiki/source/#local-heading",  # a heading on the page is still a heading link
+    ]
+    assert index.diagnostics == ()
+    shown = [link.text for link in index.links_in("content/wiki/source.md")]
+    # The Markdown stage read `[[#Name]]` as a heading ("Name"); the page shows its name.
+    assert shown == ["#uklibcpd lunchtime chat", None, None, None, None]
+    assert index.backlinks_to("series", "uklibcpd")[0].title == "Source page"
+
+
+def test_a_chat_title_starting_with_a_hash_links_with_and_without_chat_prefix() -> None:
+    tagged = chat("2027-03-02-tagged", "#uklibcpd lunchtime chat special", "## Notes\n")
+    source = page(
+        "content/wiki/source.md",
+        "Source page",
+        "[[#uklibcpd lunchtime chat special]] [[chat:#uklibcpd lunchtime chat special#Notes]]\n",
+    )
+    index = build_link_index(
+        link_targets((source,), (tagged,), ()), link_sources((source,), (tagged,))
+    )
+    assert urls_of(index) == ["chats/2027-03-02-tagged/", "chats/2027-03-02-tagged/#notes"]
+    assert index.diagnostics == ()
+
+
+def test_a_heading_and_a_hash_name_alike_link_the_heading_and_warn_with_the_prefix() -> None:
+    body = "## uklibcpd lunchtime chat\n\nSee [[#uklibcpd lunchtime chat]].\n"
+    index = index_for(body, series=EXAMPLE_SERIES)
+    assert urls_of(index) == ["wiki/source/#uklibcpd-lunchtime-chat"]
+    assert messages(index) == [
+        "content/wiki/source.md:6: warning: [[#uklibcpd lunchtime chat]]: "
+        '"#uklibcpd lunchtime chat" could be the heading "uklibcpd lunchtime chat" on this '
+        "page or the series '#uklibcpd lunchtime chat' (content/series/uklibcpd.yaml); "
+        "linking to the heading (write [[series:#uklibcpd lunchtime chat]] for the series)"
+    ]
+
+
+def test_a_near_miss_of_a_hash_name_suggests_it() -> None:
+    index = index_for("[[#uklibcpd lunch chat]]\n", series=EXAMPLE_SERIES)
+    assert urls_of(index) == ["wiki/source/"]
+    assert messages(index) == [
+        "content/wiki/source.md:4: warning: [[#uklibcpd lunch chat]]: 'Source page' has no "
+        'heading "uklibcpd lunch chat"; did you mean "#uklibcpd lunchtime chat"?'
+    ]
+
+
+def test_a_link_cut_by_a_table_is_an_error_even_without_strict() -> None:
+    body = "| Chat |\n|---|\n| [[#uklibcpd lunchtime chat|lunch]] |\n"
+    index = index_for(body, series=EXAMPLE_SERIES)
+    assert [d.severity for d in index.diagnostics] == ["error"]
+    assert messages(index) == [
+        'content/wiki/source.md:6: [[#uklibcpd lunchtime chat|lunch]]: in a table, "|" ends '
+        "the cell, so this link is cut in two; write [[#uklibcpd lunchtime chat\\|lunch]]"
+    ]
+
+
+def test_a_site_links_series_by_their_hash_names_from_a_table(tmp_site: MakeSite) -> None:
+    files: dict[str, str] = {
+        f"content/series/{s}.yaml": (REPO / "content/series" / f"{s}.yaml").read_text("utf-8")
+        for s in ("chartership", "uklibcpd")
+    }
+    files["content/wiki/guide.md"] = wiki_md(
+        "Guide",
+        "| Series | When |\n|---|---|\n"
+        "| [[#chartership evening chat\\|Evenings]] | Thursdays |\n"
+        "| [[series:#uklibcpd lunchtime chat]] | Tuesdays |\n\n"
+        "Or [[#uklibcpd lunchtime chat]].\n",
+    )
+    source = tmp_site(files)
+    code, _, err = run("build", str(source), "--strict", "--now", "2027-01-01T12:00Z")
+    assert code == 0, err
+    doc = lxml_html.fromstring((source / "output/wiki/guide/index.html").read_bytes())
+    cells = doc.xpath("//tbody/tr/td[1]/a[@class='wikilink']")
+    assert [(a.text_content(), a.get("href")) for a in cells] == [
+        ("Evenings", "../../series/chartership/"),
+        ("#uklibcpd lunchtime chat", "../../series/uklibcpd/"),
+    ]
+    after = doc.xpath("//p[starts-with(., 'Or ')]/a[@class='wikilink']")
+    assert [(a.text_content(), a.get("href")) for a in after] == [
+        ("#uklibcpd lunchtime chat", "../../series/uklibcpd/")
+    ]
+
+
+def test_a_site_with_a_link_cut_by_a_table_fails_naming_file_and_line(tmp_site: MakeSite) -> None:
+    source = tmp_site(
+        {
+            "content/wiki/guide.md": wiki_md("Guide", "| A |\n|---|\n| [[Guide|here]] |\n"),
+        }
+    )
+    code, _, err = run("build", str(source), "--now", "2027-01-01T12:00Z")
+    assert code == 1
+    assert "content/wiki/guide.md:6: [[Guide|here]]: " in err
+    assert "write [[Guide\\|here]]" in err
+    assert not (source / "output").exists()

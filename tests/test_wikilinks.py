@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from lxml import html as lxml_html
 from markdown_it.utils import read_fixture_file
 
 from generator.core.model import WikiLinkRef
@@ -38,6 +39,20 @@ def test_fixture(line: int, title: str, source: str, expected: str) -> None:
         ("Page|", "Page", None, None),
         ("Page#", "Page", None, None),
         ("Beyond description: writing about what you learned", None, None, None),
+        # Names that start with `#`, like the example site's series.
+        ("#uklibcpd lunchtime chat", "", "uklibcpd lunchtime chat", None),  # resolver decides
+        ("series:#chartership evening chat", "series:#chartership evening chat", None, None),
+        (
+            "Chat: #uklibcpd lunchtime chat # Heading",
+            "Chat:#uklibcpd lunchtime chat",
+            "Heading",
+            None,
+        ),
+        ("#uklibcpd lunchtime chat#Heading|lunch", "#uklibcpd lunchtime chat", "Heading", "lunch"),
+        ("chat:Page#Heading", "chat:Page", "Heading", None),
+        # An escaped pipe separates the label too (it is how a table cell holds one).
+        ("Page\\|label", "Page", None, "label"),
+        ("#Heading\\|label", "", "Heading", "label"),
     ],
 )
 def test_parts_of_a_link(
@@ -118,3 +133,57 @@ def test_marker_numbers_match_the_recorded_links() -> None:
 def test_rendering_is_a_pure_function_of_the_text() -> None:
     text = "[[A]] [[B#c|d]]\n"
     assert render(text) == render(text)
+
+
+# --- tables -------------------------------------------------------------------------
+
+TABLE = (
+    "| Chat | Notes |\n"  # 1
+    "|---|---|\n"  # 2
+    "| [[#uklibcpd lunchtime chat\\|the lunchtime chat]] | fine |\n"  # 3
+    "| [[Chat etiquette|the rules]] | cut |\n"  # 4
+)
+
+
+def test_an_escaped_pipe_in_a_table_cell_keeps_the_link_whole() -> None:
+    rendered = render(TABLE, line_offset=3)
+    doc = lxml_html.fromstring(rendered.html)
+    first_row = doc.xpath("//tbody/tr[1]/td")
+    assert [td.text_content() for td in first_row] == ["the lunchtime chat", "fine"]
+    ref = rendered.links[0]
+    assert (ref.target, ref.anchor, ref.label, ref.line, ref.problem) == (
+        "",
+        "uklibcpd lunchtime chat",
+        "the lunchtime chat",
+        6,
+        None,
+    )
+
+
+def test_an_unescaped_pipe_in_a_table_row_is_a_broken_link_saying_how_to_write_it() -> None:
+    rendered = render(TABLE, line_offset=3)
+    # The table rule cut it: the cell holds "[[Chat etiquette" and "the rules]]" is gone.
+    doc = lxml_html.fromstring(rendered.html)
+    assert doc.xpath("//tbody/tr[2]/td[1]")[0].text_content() == "[[Chat etiquette"
+    broken = [ref for ref in rendered.links if ref.problem]
+    assert [(ref.line, ref.target, ref.label) for ref in broken] == [
+        (7, "Chat etiquette", "the rules")
+    ]
+    assert "[[Chat etiquette\\|the rules]]" in (broken[0].problem or "")
+    # It has no marker: the markers still number the links that exist.
+    assert rendered.html.count("<!--chatwiki:wikilink:") == 1
+    assert rendered.links[-1] is broken[0]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "A paragraph with [[Page|label]].\n",  # outside tables `|` is fine
+        "| a |\n|---|\n| [[Page\\|label]] |\n",
+        "| a | b |\n|---|---|\n| [[One]] | [[Two]] |\n",  # two links, one per cell
+        "| a |\n|---|\n| \\[[not|a link]] |\n",  # escaped: literal text, not a link
+        "```\n| [[a|b]] |\n|---|\n```\n",  # a code block, not a table
+    ],
+)
+def test_no_broken_link_where_nothing_is_cut(body: str) -> None:
+    assert [ref for ref in render(body).links if ref.problem] == []

@@ -115,11 +115,15 @@ class WikiLinkRef:
     Its position in `Rendered.links` is the number in the marker the HTML holds.
     """
 
-    target: str  # "" for `[[#Heading]]`, a heading on the same page
+    # "" for `[[#Heading]]`: a heading on the same page, else a page named "#Heading"
+    target: str
     anchor: str | None  # the text after `#`, as written
     label: str | None  # the text after `|`; None when the author gave none
     line: int | None  # 1-based line in the source file
     raw: str  # what was between the brackets, for messages
+    # Why the link cannot work as written (an unescaped `|` cut it in a table row):
+    # an error, not a link. Such refs come after the others, and have no marker.
+    problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

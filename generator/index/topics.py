@@ -23,7 +23,7 @@ from datetime import datetime
 
 from generator.core.errors import Collector, Diagnostic
 from generator.core.frozenmap import FrozenMap
-from generator.core.model import Chat, Section, TopicDef, TopicRef
+from generator.core.model import Chat, Section, TopicDef, TopicRef, stage
 from generator.core.schema import slugify
 
 RELATED_LIMIT = 6
@@ -64,8 +64,9 @@ class TopicEntry:
     excerpts: tuple[Excerpt, ...]  # newest chat first, then page order
     chats: tuple[Chat, ...]  # every chat touching the topic, newest first
     related: tuple[RelatedTopic, ...]
-    # The newest chat on the topic that has taken place: an announced chat has not
-    # discussed anything yet, so it does not make a topic "recent".
+    # The newest write-up on the topic: a chat that has not happened, is on now, or
+    # is over but only announced (awaiting its write-up) has nothing on the topic to
+    # read yet, so it does not make the topic "recent".
     last_discussed: datetime | None = None
 
 
@@ -169,6 +170,13 @@ def _section_topic(
     return resolver.find(section.heading.title)
 
 
+def _written_up(chat: Chat, now: datetime | None) -> bool:
+    """The life-cycle rule (`stage`); with no `now`, as if every chat were over."""
+    if now is None:
+        return not chat.announcement
+    return stage(chat, now) == "written_up"
+
+
 def build_topic_index(
     declared: Sequence[TopicDef],
     chats: Sequence[Chat],
@@ -180,9 +188,10 @@ def build_topic_index(
 
     `chats` are the published chats the pages show; `checked` are further chats
     (drafts) whose topic names are validated but which appear nowhere. `now` (the
-    build's) separates chats that have happened from announcements; None counts
-    every chat as past. `unparsed` are `(path, topic)` of write-ups that failed
-    validation: checked for typos only, so they are reported in the same run.
+    build's) separates write-ups from chats still to come, on now, or awaiting their
+    write-up; None counts every chat as over. `unparsed` are `(path, topic)` of
+    write-ups that failed validation: checked for typos only, so they are reported
+    in the same run.
     """
     out = Collector()
     resolver = _Resolver(declared)
@@ -236,9 +245,7 @@ def build_topic_index(
                 excerpts=tuple(excerpts[slug]),
                 chats=tuple(chats_of[slug]),
                 related=related,
-                last_discussed=next(
-                    (c.start for c in chats_of[slug] if now is None or c.start <= now), None
-                ),
+                last_discussed=next((c.start for c in chats_of[slug] if _written_up(c, now)), None),
             )
         )
     entries.sort(key=lambda e: (e.topic.name.lower(), e.topic.slug))

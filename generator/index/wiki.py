@@ -25,6 +25,12 @@ Resolution rules, in order:
 - `#Heading` matches the target's heading text the same way, or its anchor id.
   A missing heading is a warning and the link goes to the top of the page. Topic
   and series pages have no headings known here, so their anchors pass unchecked.
+- Names may start with `#` ("#uklibcpd lunchtime chat"). `[[#Name]]` is a heading
+  on the same page when there is one; otherwise it links to the page called
+  "#Name", shown as "#Name". When both exist the heading wins, with a warning
+  suggesting `[[series:#Name]]`. `[[chat:#Name]]` and `[[series:#Name]]` always
+  mean the name.
+- A link a table row cut in two (an unescaped `|`) is an error, never a guess.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ import difflib
 import html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from mdit_py_plugins.anchors.index import slugify
@@ -99,6 +105,9 @@ class ResolvedLink:
     ref: WikiLinkRef
     url: str | None  # site-relative, with `#anchor` when one was found; None: missing
     target: LinkTarget | None
+    # What the reader sees instead of the Markdown stage's label, when only the
+    # resolver knows it: `[[#Name]]` read "Name" as a heading and "#Name" as a page.
+    text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +182,7 @@ def topic_target(topic: TopicDef) -> LinkTarget:
 
 
 def series_target(series: Series) -> LinkTarget:
-    # Not by hashtag: `[[#chartership]]` already means a heading on this page.
+    # Not by hashtag: chats share it, and `[[#chartership]]` means a heading first.
     return LinkTarget(
         "series",
         series.slug,
@@ -315,14 +324,29 @@ def build_link_index(
     table = _name_table(targets)
     hidden = _name_table(unpublished)
     suggest = _Suggester(n for t in targets for n in (t.title, *t.aliases))
+    suggest_hash = _Suggester(
+        n for t in targets for n in (t.title, *t.aliases) if n.startswith("#")
+    )
     resolved: dict[str, tuple[ResolvedLink, ...]] = {}
     linking: dict[tuple[str, str], dict[str, Backlink]] = {}
     problems: list[Diagnostic] = []
     for source in sources:
         results = []
         for ref in source.links:
+            if ref.problem is not None:
+                problems.append(replace(_warning(source.path, ref, ref.problem), severity="error"))
+                results.append(ResolvedLink(ref, None, None))
+                continue
             target: LinkTarget | None = source.page
-            if ref.target:
+            text = None
+            by_name = False  # `[[#Name]]` that named a page, not a heading
+            if not ref.target and ref.anchor:
+                named, found = _hash_name(table, source, ref)
+                problems += found
+                if named is not None:
+                    target, by_name = named, True
+                    text = None if ref.label else "#" + ref.anchor
+            elif ref.target:
                 candidates = _lookup(table, ref.target)
                 target = candidates[0].target if candidates else None
                 rivals = [c for c in candidates if c.declared == candidates[0].declared]
@@ -334,21 +358,23 @@ def build_link_index(
                 results.append(ResolvedLink(ref, None, None))
                 continue
             url = target.url
-            if ref.anchor:
+            if ref.anchor and not by_name:
                 anchor = _find_heading(target, ref.anchor)
                 if anchor is None:
                     headings = [h.title for h in target.headings or () if h.anchor]
+                    hint = _suggest(ref.anchor, headings)
+                    if not ref.target and not hint:  # `[[#Name]]`: a name may be near
+                        hint = suggest_hash("#" + ref.anchor)
                     problems.append(
                         _warning(
                             source.path,
                             ref,
-                            f'{target.title!r} has no heading "{ref.anchor}"'
-                            + _suggest(ref.anchor, headings),
+                            f'{target.title!r} has no heading "{ref.anchor}"' + hint,
                         )
                     )
                 elif anchor:
                     url = urls.with_fragment(url, anchor)
-            results.append(ResolvedLink(ref, url, target))
+            results.append(ResolvedLink(ref, url, target, text))
             if target.ident != source.page.ident:
                 linking.setdefault(target.ident, {})[source.page.url] = Backlink(
                     source.page.title, source.page.url, source.page.kind
@@ -363,6 +389,36 @@ def build_link_index(
         FrozenMap(backlinks),
         tuple(sorted(problems, key=Diagnostic.sort_key)),
     )
+
+
+def _hash_name(
+    table: Mapping[str, list[_Candidate]], source: LinkSource, ref: WikiLinkRef
+) -> tuple[LinkTarget | None, list[Diagnostic]]:
+    """The page `[[#Name]]` names when `source` has no heading "Name", and warnings.
+
+    A heading wins over a name, since `[[#Heading]]` was a same-page link first;
+    when both exist the author hears of the other one.
+    """
+    assert ref.anchor is not None
+    candidates = _lookup(table, "#" + ref.anchor)
+    if not candidates:
+        return None, []
+    chosen = candidates[0].target
+    prefixed = f"[[{chosen.kind}:#{ref.anchor}]]"
+    if _find_heading(source.page, ref.anchor) is not None:
+        return None, [
+            _warning(
+                source.path,
+                ref,
+                f'"#{ref.anchor}" could be the heading "{ref.anchor}" on this page or '
+                f"{chosen.describe()}; linking to the heading (write {prefixed} for the "
+                f"{KIND_NAMES[chosen.kind]})",
+            )
+        ]
+    rivals = [c for c in candidates if c.declared == candidates[0].declared]
+    named = replace(ref, target="#" + ref.anchor, anchor=None)
+    found = [_ambiguous(source.path, named, rivals)] if len(rivals) > 1 else []
+    return chosen, found
 
 
 def _ambiguous(path: str, ref: WikiLinkRef, candidates: Sequence[_Candidate]) -> Diagnostic:
@@ -421,6 +477,8 @@ def rewrite_links(body_html: str, links: Sequence[ResolvedLink], href: Callable[
         if number >= len(links):
             return label
         link = links[number]
+        if link.text is not None:
+            label = html.escape(link.text, quote=False)
         if link.url is None:
             title = html.escape(f'No page called "{link.ref.target}" yet', quote=True)
             return (

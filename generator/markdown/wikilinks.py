@@ -12,6 +12,18 @@ Raw HTML is off in our Markdown, so an author cannot forge a marker: a typed `<!
 is escaped as text. Code spans and code blocks are never scanned (the backtick rule
 consumes them first), and `\\[[` stays literal because the escape rule consumes the
 `\\[` before this rule sees a `[[`.
+
+Names may start with `#` (series are called "#uklibcpd lunchtime chat"):
+`[[chat:#Name]]` and `[[series:#Name]]` always mean the name, and so does
+`[[#Name#Heading]]`. A bare `[[#Name]]` is recorded as a same-page heading; the
+resolver falls back to a page called "#Name" when this page has no such heading.
+
+In a table row an unescaped `|` ends the cell before inline rules run, so
+`[[a|b]]` there is cut in two (and the rest of the row may be dropped). The author
+writes `[[a\\|b]]`, which reaches this rule as `[[a|b]]` (markdown-it-py unescapes
+pipes in cells); outside tables `\\|` is accepted too. An unescaped one in a table
+row is recorded as a broken link (`WikiLinkRef.problem`), which the build reports
+as an error with its line.
 """
 
 from __future__ import annotations
@@ -53,12 +65,28 @@ def parse_link(inner: str) -> ParsedLink | None:
     if "[" in inner or "]" in inner:
         return None
     raw = _SPACES.sub(" ", inner).strip()
-    destination, _, label = raw.partition("|")
-    target, _, anchor = destination.partition("#")
+    # `\\|` is the separator too: it is how a table cell holds one.
+    destination, _, label = raw.replace("\\|", "|").partition("|")
+    target, anchor = _split_destination(destination.strip())
     target, anchor, label = target.strip(), anchor.strip(), label.strip()
     if not target and not anchor:
         return None
     return ParsedLink(raw, target, anchor or None, label or None)
+
+
+def _split_destination(destination: str) -> tuple[str, str]:
+    """(target, anchor) of `Page#Heading`, where the name itself may start with `#`."""
+    kind, colon, rest = destination.partition(":")
+    prefix = ""
+    if colon and kind.strip().lower() in NAMESPACES and rest.strip().startswith("#"):
+        prefix, destination = kind.strip() + ":", rest.strip()
+    if destination.startswith("#"):
+        name, second, anchor = destination[1:].partition("#")
+        if prefix or (second and name.strip()):
+            return prefix + "#" + name.strip(), anchor  # a name starting with `#`
+        return "", destination[1:]  # `[[#Heading]]`
+    target, _, anchor = destination.partition("#")
+    return target, anchor
 
 
 def display_text(link: ParsedLink) -> str:
@@ -102,14 +130,31 @@ def _rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+# A `[[...]]` in a table row whose `|` is not escaped: the table rule cut it.
+_CUT_IN_TABLE = re.compile(r"(?<!\\)\[\[(?P<inner>[^\[\]\n]*?(?<!\\)\|[^\[\]\n]*?)\]\]")
+
+
 def _number_links(state: StateCore) -> None:
     """Give each link its index (document order) and the 0-based body line it is on.
 
     Inline rules cannot see their block's line map, so this core rule, which can,
-    adds the newlines before the link to the block's first line.
+    adds the newlines before the link to the block's first line. It also finds the
+    links a table row cut (see the module docstring), from the table's source lines:
+    the cells no longer hold them whole.
     """
+    lines: list[str] | None = None  # split only for a body that has a table
     index = 0
     for block in state.tokens:
+        if block.type == "table_open" and block.map:
+            lines = state.src.split("\n") if lines is None else lines
+            start, end = block.map
+            cut = tuple(
+                (number, match["inner"])
+                for number in range(start, min(end, len(lines)))
+                for match in _CUT_IN_TABLE.finditer(lines[number])
+            )
+            if cut:
+                block.meta = {**block.meta, "wikilinks_cut": cut}
         for token in block.children or ():
             if token.type != "wikilink_open":
                 continue
@@ -149,7 +194,21 @@ def wiki_link_refs(tokens: Sequence[Token], line_offset: int) -> tuple[WikiLinkR
                 link.raw,
             )
             found.append((token.meta["index"], ref))
-    return tuple(ref for _, ref in sorted(found, key=lambda pair: pair[0]))
+    refs = [ref for _, ref in sorted(found, key=lambda pair: pair[0])]
+    for block in tokens:
+        for line, inner in (block.meta or {}).get("wikilinks_cut", ()):
+            refs.append(_cut_ref(inner, line + 1 + line_offset))
+    return tuple(refs)
+
+
+def _cut_ref(inner: str, line: int) -> WikiLinkRef:
+    parsed = parse_link(inner)
+    raw = _SPACES.sub(" ", inner).strip()
+    escaped = raw.replace("|", "\\|")
+    problem = f'in a table, "|" ends the cell, so this link is cut in two; write [[{escaped}]]'
+    if parsed is None:
+        return WikiLinkRef(raw, None, None, line, raw, problem)
+    return WikiLinkRef(parsed.target, parsed.anchor, parsed.label, line, raw, problem)
 
 
 def wikilink_plugin(md: MarkdownIt) -> None:

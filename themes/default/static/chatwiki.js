@@ -5,8 +5,12 @@
       chat's ("20:00 GMT (21:00 your time)") when the two differ.
    2. Anything with data-upcoming-until="<ISO start>" is hidden once that moment has
       passed: "upcoming" is decided when the site is built, and a static site may
-      not be rebuilt before the chat starts. A [data-upcoming-list] whose items have
-      all gone shows its [data-when-empty] message instead. */
+      not be rebuilt before the chat starts. With data-on-now-until="<ISO end>" too,
+      it stays until the end instead, marked data-on-now while the chat is on, and
+      its data-on-now-text ("On now", written by the template so it can be
+      translated) replaces its text (a bare label) or is put before its content.
+      A [data-upcoming-list] whose items have all gone shows its [data-when-empty]
+      message instead. */
 (function () {
   "use strict";
 
@@ -51,12 +55,32 @@
     }
   }
 
+  function markOnNow(el) {
+    el.setAttribute("data-on-now", "");
+    var label = el.getAttribute("data-on-now-text");
+    if (!label) return;
+    if (el.children.length === 0) {
+      el.textContent = label; // a bare label: "Upcoming chat" becomes "On now"
+      return;
+    }
+    var badge = document.createElement("strong");
+    badge.className = "on-now";
+    badge.textContent = label;
+    var first = el.firstChild;
+    el.insertBefore(badge, first);
+    el.insertBefore(document.createTextNode(" "), first);
+  }
+
   function retirePast() {
     var now = Date.now();
     var items = document.querySelectorAll("[data-upcoming-until]");
     for (var i = 0; i < items.length; i++) {
-      var start = Date.parse(items[i].getAttribute("data-upcoming-until"));
-      if (!isNaN(start) && start <= now) items[i].hidden = true;
+      var el = items[i];
+      var start = Date.parse(el.getAttribute("data-upcoming-until"));
+      if (isNaN(start) || start > now) continue;
+      var end = Date.parse(el.getAttribute("data-on-now-until") || "");
+      if (!isNaN(end) && now < end) markOnNow(el);
+      else el.hidden = true;
     }
     var lists = document.querySelectorAll("[data-upcoming-list]");
     for (var j = 0; j < lists.length; j++) {
