@@ -59,6 +59,76 @@ def _print_warnings(warnings: tuple[Diagnostic, ...]) -> None:
         click.echo(w.format(), err=True)
 
 
+# How the progress line names each stage build() reports (generator.build.Progress).
+_VERBS = {"pages": "rendering", "static files": "copying", "feeds and calendars": "writing"}
+
+
+class _ProgressLine:
+    """What `build` and `check` say while they run.
+
+    On a terminal, one line on stderr rewritten in place ("rendering 1234/4987 pages"),
+    so a long build shows it is moving without scrolling the summary away; redrawn at
+    most ten times a second, since a fast stage reports thousands of files. Under
+    --verbose, a line per stage with its time, which also reads well in a CI log.
+    """
+
+    def __init__(self, live: bool, verbose: bool) -> None:
+        self.live = live
+        self.verbose = verbose
+        self.started = self.last = time.perf_counter()
+        self.stage: str | None = None
+        self.stage_started = self.started
+        self.total = 0
+        self.drawn = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if stage != self.stage:
+            self._end_stage(now)
+            self.stage, self.stage_started = stage, now
+        self.total, self.last = total, now
+        if self.live and (now - self.drawn >= 0.1 or done == total):
+            self.drawn = now
+            verb = _VERBS.get(stage, "building")
+            self._draw(f"\r{verb} {done}/{total} {stage}\x1b[K")
+
+    def _end_stage(self, now: float) -> None:
+        if self.stage is None:
+            self._say("read and checked the site", now - self.started)
+        else:
+            verb = _VERBS.get(self.stage, "building")
+            self._say(f"{verb} {self.total} {self.stage}", now - self.stage_started)
+
+    def _say(self, what: str, seconds: float) -> None:
+        if self.verbose:
+            self.clear()
+            click.echo(f"  {what}: {seconds:.2f} s", err=True)
+
+    def finish(self, after: str | None = None) -> None:
+        """Time the last stage; `after` names the work between the last file and the
+        return (for a build: the search index and the swap into place)."""
+        self._end_stage(self.last)
+        if after is not None:
+            self._say(after, time.perf_counter() - self.last)
+        self.clear()
+
+    def clear(self) -> None:
+        if self.live and self.drawn:
+            self._draw("\r\x1b[K")
+            self.drawn = 0.0
+
+    @staticmethod
+    def _draw(text: str) -> None:
+        # Written as it is: click.echo would strip the erase-line code on its way.
+        sys.stderr.write(text)
+        sys.stderr.flush()
+
+
+def _progress(quiet: bool, verbose: bool) -> _ProgressLine:
+    live = not quiet and sys.stderr.isatty()
+    return _ProgressLine(live, verbose and not quiet)
+
+
 def _run(action: str, func: Callable[[], None]) -> None:
     """Call the library; turn its exceptions into messages and exit codes."""
     try:
@@ -87,6 +157,12 @@ def _run(action: str, func: Callable[[], None]) -> None:
 NOW_HELP = (
     "Treat this moment as 'now' (ISO date-time; UTC unless it has an offset) to decide "
     "which chats are upcoming. Default: $SOURCE_DATE_EPOCH, else the current time."
+)
+QUIET_OPTION = click.option(
+    "--quiet", "-q", is_flag=True, help="Print only errors: no progress, warnings or summary."
+)
+VERBOSE_OPTION = click.option(
+    "--verbose", "-v", is_flag=True, help="Also print each stage of the run with its time."
 )
 STRICT_OPTION = click.option(
     "--strict",
@@ -144,6 +220,8 @@ def main() -> None:
 @click.option("--now", "now_text", metavar="ISO-DATETIME", help=NOW_HELP)
 @STRICT_OPTION
 @BASE_URL_OPTION
+@QUIET_OPTION
+@VERBOSE_OPTION
 def build_command(
     source: Path,
     out: Path | None,
@@ -151,6 +229,8 @@ def build_command(
     now_text: str | None,
     strict: bool,
     base_url: str | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Build the site into the output directory.
 
@@ -162,7 +242,16 @@ def build_command(
 
     def run() -> None:
         started = time.perf_counter()
-        report = build(source, target, now, drafts=drafts, strict=strict, base_url=base_url)
+        line = _progress(quiet, verbose)
+        try:
+            report = build(
+                source, target, now, drafts=drafts, strict=strict, base_url=base_url, progress=line
+            )
+        finally:
+            line.clear()
+        line.finish("indexed for search and put in place")
+        if quiet:
+            return
         _print_warnings(report.warnings)
         took = time.perf_counter() - started
         click.echo(
@@ -179,14 +268,31 @@ def build_command(
 @click.option("--now", "now_text", metavar="ISO-DATETIME", help=NOW_HELP)
 @STRICT_OPTION
 @BASE_URL_OPTION
+@QUIET_OPTION
+@VERBOSE_OPTION
 def check_command(
-    source: Path, drafts: bool, now_text: str | None, strict: bool, base_url: str | None
+    source: Path,
+    drafts: bool,
+    now_text: str | None,
+    strict: bool,
+    base_url: str | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Validate site.yaml and all content and render every page; write nothing."""
     now = resolve_now(now_text)
 
     def run() -> None:
-        report = check(source, now, drafts=drafts, strict=strict, base_url=base_url)
+        line = _progress(quiet, verbose)
+        try:
+            report = check(
+                source, now, drafts=drafts, strict=strict, base_url=base_url, progress=line
+            )
+        finally:
+            line.clear()
+        line.finish()
+        if quiet:
+            return
         _print_warnings(report.warnings)
         click.echo(f"OK: {report.pages} pages would be built, no errors.")
 
