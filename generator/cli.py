@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -297,6 +298,79 @@ def check_command(
         click.echo(f"OK: {report.pages} pages would be built, no errors.")
 
     _run("check", run)
+
+
+@main.command("serve")
+@SOURCE_ARG
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but this machine's loopback lets others on "
+    "the network read the preview, drafts included.",
+)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option(
+    "--drafts/--no-drafts", default=True, help="Show write-ups marked draft: true (default: yes)."
+)
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO-DATETIME",
+    help="Build as if it were this moment. Default: $SOURCE_DATE_EPOCH, else the time of "
+    "each rebuild.",
+)
+@STRICT_OPTION
+def serve_command(
+    source: Path, host: str, port: int, drafts: bool, now_text: str | None, strict: bool
+) -> None:
+    """Build the site, serve it at http://HOST:PORT/ and rebuild on every save.
+
+    Watches site.yaml, content/, themes/ and static/. Open pages reload after each
+    rebuild; a content error is shown in the terminal and over the page, and the last
+    good build stays up until it is fixed. The preview is built into a temporary
+    folder of its own: output/ is never touched. Stop with Ctrl+C.
+    """
+    from generator.serve.preview import Preview
+    from generator.serve.server import is_loopback
+
+    resolve_now(now_text)  # a bad --now is a usage error now, not at every rebuild
+    if not is_loopback(host):
+        click.echo(
+            f"chatwiki serve: warning: listening on {host}, not just this machine: anyone "
+            "who can reach it can read the preview, drafts included.",
+            err=True,
+        )
+
+    def say(text: str) -> None:
+        click.echo(text, err=True)
+
+    def run() -> None:
+        preview = Preview(
+            source,
+            lambda: resolve_now(now_text),
+            say,
+            host=host,
+            port=port,
+            drafts=drafts,
+            strict=strict,
+        )
+        preview.start()
+        try:
+            click.echo(f"Serving {source} at {preview.url} (Ctrl+C to stop)")
+            threading.Event().wait()  # until Ctrl+C; the work happens in threads
+        except KeyboardInterrupt:
+            click.echo("Stopped.", err=True)
+        finally:
+            preview.close()
+
+    _run("serve", run)
 
 
 @main.command("import")
