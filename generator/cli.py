@@ -5,6 +5,7 @@ to exit codes (0 ok, 1 content errors, 2 usage errors). Nothing else reads the c
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 import time
@@ -300,6 +301,10 @@ def check_command(
     _run("check", run)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 @main.command("serve")
 @SOURCE_ARG
 @click.option(
@@ -362,12 +367,15 @@ def serve_command(
             strict=strict,
         )
         preview.start()
+        # A `kill` stops it like Ctrl+C does, so its private build folder is removed.
+        previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             click.echo(f"Serving {source} at {preview.url} (Ctrl+C to stop)")
             threading.Event().wait()  # until Ctrl+C; the work happens in threads
         except KeyboardInterrupt:
             click.echo("Stopped.", err=True)
         finally:
+            signal.signal(signal.SIGTERM, previous)
             preview.close()
 
     _run("serve", run)
