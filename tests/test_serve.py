@@ -352,3 +352,42 @@ def test_a_busy_port_is_a_usage_error(serve: Callable[..., Preview], tmp_site: M
         main, ["serve", str(tmp_site({})), "--port", str(port), "--now", "2026-11-23T12:00Z"]
     )
     assert result.exit_code == 2 and f"cannot serve on 127.0.0.1:{port}" in result.stderr
+
+
+# --- in a real browser -------------------------------------------------------------
+
+
+def test_a_browser_reloads_on_save_and_shows_errors_as_text(
+    serve: Callable[..., Preview],
+) -> None:
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip
+
+    sync_playwright = browser_or_skip()
+    preview = serve({"content/chats/a.md": chat_md(title="Mentors")})
+    chat = preview.source / "content/chats/a.md"
+    wait_ms = WAIT * 1000
+    with sync_playwright() as p:  # type: ignore[operator]
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(preview.url + "chats/a/")
+            assert "Mentors" in page.title()
+            page.evaluate("() => { window.sameDocument = true; }")
+            chat.write_text(chat_md(title="Finding a mentor"))
+            page.wait_for_function("() => document.title.includes('Finding')", timeout=wait_ms)
+            assert page.evaluate("() => window.sameDocument") is None  # it reloaded
+            # A diagnostic quotes the file: markup in it is shown, never run.
+            hostile = '"<img src=x onerror=window.pwned=1>"'
+            chat.write_text(chat_md(title="Finding a mentor", date=hostile))
+            overlay = page.locator("#chatwiki-serve-errors")
+            overlay.wait_for(timeout=wait_ms)
+            text = overlay.inner_text()
+            assert "content/chats/a.md:3: date:" in text and "<img src=x onerror" in text
+            assert overlay.locator("img").count() == 0
+            assert page.evaluate("() => window.pwned") is None
+            assert "Finding a mentor" in page.title()  # the last good build, still there
+            chat.write_text(chat_md(title="Mentors again"))
+            page.wait_for_function("() => document.title.includes('again')", timeout=wait_ms)
+            assert page.locator("#chatwiki-serve-errors").count() == 0
+        finally:
+            browser.close()
