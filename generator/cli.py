@@ -366,10 +366,10 @@ def serve_command(
             drafts=drafts,
             strict=strict,
         )
-        preview.start()
         # A `kill` stops it like Ctrl+C does, so its private build folder is removed.
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
+            preview.start()
             click.echo(f"Serving {source} at {preview.url} (Ctrl+C to stop)")
             threading.Event().wait()  # until Ctrl+C; the work happens in threads
         except KeyboardInterrupt:

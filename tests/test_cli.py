@@ -109,7 +109,14 @@ def test_new_chat_rejects_a_bad_date(tmp_site: MakeSite) -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [["--help"], ["build", "--help"], ["check", "--help"], ["new", "chat", "--help"]]
+    "args",
+    [
+        ["--help"],
+        ["build", "--help"],
+        ["check", "--help"],
+        ["serve", "--help"],
+        ["new", "chat", "--help"],
+    ],
 )
 def test_help_explains_each_command(args: list[str]) -> None:
     code, out, _ = run(*args)

@@ -71,6 +71,7 @@ class Preview:
         self._work: Path | None = None  # made by start(), removed by close()
         self._one_build = threading.Lock()  # the first build and the watchers' rebuilds
         self._server: PreviewServer | None = None
+        self._serving = False
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
         self._rewatch = threading.Event()  # a new input folder appeared
@@ -110,6 +111,7 @@ class Preview:
         self.rebuild(())
         self._spawn(self._rebuild_loop, "rebuild")
         self._spawn(self._server.serve_forever, "serve")
+        self._serving = True
 
     def wait_until_watching(self, timeout: float) -> bool:
         """Whether both watchers are running (tests wait for it before editing)."""
@@ -121,7 +123,8 @@ class Preview:
         with self._wake:
             self._wake.notify_all()
         if self._server is not None:
-            self._server.shutdown()
+            if self._serving:  # shutdown() waits for serve_forever: only if it runs
+                self._server.shutdown()
             self._server.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
