@@ -7,7 +7,7 @@ written, and raised together as one ContentError.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -295,8 +295,15 @@ def _renderer(site: Site, links: LinkIndex, search_path: tuple[Path, ...]) -> re
     )
 
 
-def _produce(prepared: _Prepared) -> Iterator[tuple[str, bytes]]:
-    for page in prepared.pages:
+# Told (stage, done, total) as a build goes: once with done=0 as a stage starts, then
+# after each of its files. Stages: "pages", "static files", "feeds and calendars".
+Progress = Callable[[str, int, int], None]
+
+
+def _produce(prepared: _Prepared, progress: Progress | None = None) -> Iterator[tuple[str, bytes]]:
+    tell = progress or (lambda stage, done, total: None)
+    tell("pages", 0, len(prepared.pages))
+    for done, page in enumerate(prepared.pages, 1):
         try:
             html = prepared.renderer.render(page.url, page.title, page.context)
         except Exception as exc:
@@ -307,10 +314,15 @@ def _produce(prepared: _Prepared) -> Iterator[tuple[str, bytes]]:
                 raise
             raise ContentError([found]) from None
         yield page.path, html
-    for static in prepared.statics:
+        tell("pages", done, len(prepared.pages))
+    tell("static files", 0, len(prepared.statics))
+    for done, static in enumerate(prepared.statics, 1):
         yield static.path, static.source.read_bytes()
-    for data in prepared.data:
+        tell("static files", done, len(prepared.statics))
+    tell("feeds and calendars", 0, len(prepared.data))
+    for done, data in enumerate(prepared.data, 1):
         yield data.path, data.produce()
+        tell("feeds and calendars", done, len(prepared.data))
 
 
 def build(
@@ -320,17 +332,19 @@ def build(
     drafts: bool = False,
     strict: bool = False,
     base_url: str | None = None,
+    progress: Progress | None = None,
 ) -> BuildReport:
     """Build the site at `source` into `out`; the old `out` survives any failure.
 
     `strict`: wiki-link warnings (missing page or heading, ambiguous name) and quotes
     of posts no archive holds are errors.
     `base_url`: where this build is served, in place of site.yaml's `base_url`.
+    `progress`: told how far rendering has got, for a progress line (see Progress).
     """
     prepared = _prepare(source, now, drafts, strict, base_url)
     # Search indexes the finished pages, so it runs in the staging dir before the swap.
     finalize = search.indexer(prepared.site.config)
-    written = publish(out, source, _produce(prepared), finalize=finalize)
+    written = publish(out, source, _produce(prepared, progress), finalize=finalize)
     return BuildReport(pages=len(prepared.pages), files=written, warnings=prepared.warnings)
 
 
@@ -340,8 +354,9 @@ def check(
     drafts: bool = True,
     strict: bool = False,
     base_url: str | None = None,
+    progress: Progress | None = None,
 ) -> BuildReport:
     """Validate everything and render every page in memory; write nothing."""
     prepared = _prepare(source, now, drafts, strict, base_url)
-    count = sum(1 for _ in _produce(prepared))
+    count = sum(1 for _ in _produce(prepared, progress))
     return BuildReport(pages=len(prepared.pages), files=count, warnings=prepared.warnings)

@@ -5,7 +5,9 @@ to exit codes (0 ok, 1 content errors, 2 usage errors). Nothing else reads the c
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -59,6 +61,76 @@ def _print_warnings(warnings: tuple[Diagnostic, ...]) -> None:
         click.echo(w.format(), err=True)
 
 
+# How the progress line names each stage build() reports (generator.build.Progress).
+_VERBS = {"pages": "rendering", "static files": "copying", "feeds and calendars": "writing"}
+
+
+class _ProgressLine:
+    """What `build` and `check` say while they run.
+
+    On a terminal, one line on stderr rewritten in place ("rendering 1234/4987 pages"),
+    so a long build shows it is moving without scrolling the summary away; redrawn at
+    most ten times a second, since a fast stage reports thousands of files. Under
+    --verbose, a line per stage with its time, which also reads well in a CI log.
+    """
+
+    def __init__(self, live: bool, verbose: bool) -> None:
+        self.live = live
+        self.verbose = verbose
+        self.started = self.last = time.perf_counter()
+        self.stage: str | None = None
+        self.stage_started = self.started
+        self.total = 0
+        self.drawn = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if stage != self.stage:
+            self._end_stage(now)
+            self.stage, self.stage_started = stage, now
+        self.total, self.last = total, now
+        if self.live and (now - self.drawn >= 0.1 or done == total):
+            self.drawn = now
+            verb = _VERBS.get(stage, "building")
+            self._draw(f"\r{verb} {done}/{total} {stage}\x1b[K")
+
+    def _end_stage(self, now: float) -> None:
+        if self.stage is None:
+            self._say("read and checked the site", now - self.started)
+        else:
+            verb = _VERBS.get(self.stage, "building")
+            self._say(f"{verb} {self.total} {self.stage}", now - self.stage_started)
+
+    def _say(self, what: str, seconds: float) -> None:
+        if self.verbose:
+            self.clear()
+            click.echo(f"  {what}: {seconds:.2f} s", err=True)
+
+    def finish(self, after: str | None = None) -> None:
+        """Time the last stage; `after` names the work between the last file and the
+        return (for a build: the search index and the swap into place)."""
+        self._end_stage(self.last)
+        if after is not None:
+            self._say(after, time.perf_counter() - self.last)
+        self.clear()
+
+    def clear(self) -> None:
+        if self.live and self.drawn:
+            self._draw("\r\x1b[K")
+            self.drawn = 0.0
+
+    @staticmethod
+    def _draw(text: str) -> None:
+        # Written as it is: click.echo would strip the erase-line code on its way.
+        sys.stderr.write(text)
+        sys.stderr.flush()
+
+
+def _progress(quiet: bool, verbose: bool) -> _ProgressLine:
+    live = not quiet and sys.stderr.isatty()
+    return _ProgressLine(live, verbose and not quiet)
+
+
 def _run(action: str, func: Callable[[], None]) -> None:
     """Call the library; turn its exceptions into messages and exit codes."""
     try:
@@ -87,6 +159,12 @@ def _run(action: str, func: Callable[[], None]) -> None:
 NOW_HELP = (
     "Treat this moment as 'now' (ISO date-time; UTC unless it has an offset) to decide "
     "which chats are upcoming. Default: $SOURCE_DATE_EPOCH, else the current time."
+)
+QUIET_OPTION = click.option(
+    "--quiet", "-q", is_flag=True, help="Print only errors: no progress, warnings or summary."
+)
+VERBOSE_OPTION = click.option(
+    "--verbose", "-v", is_flag=True, help="Also print each stage of the run with its time."
 )
 STRICT_OPTION = click.option(
     "--strict",
@@ -144,6 +222,8 @@ def main() -> None:
 @click.option("--now", "now_text", metavar="ISO-DATETIME", help=NOW_HELP)
 @STRICT_OPTION
 @BASE_URL_OPTION
+@QUIET_OPTION
+@VERBOSE_OPTION
 def build_command(
     source: Path,
     out: Path | None,
@@ -151,6 +231,8 @@ def build_command(
     now_text: str | None,
     strict: bool,
     base_url: str | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Build the site into the output directory.
 
@@ -162,7 +244,16 @@ def build_command(
 
     def run() -> None:
         started = time.perf_counter()
-        report = build(source, target, now, drafts=drafts, strict=strict, base_url=base_url)
+        line = _progress(quiet, verbose)
+        try:
+            report = build(
+                source, target, now, drafts=drafts, strict=strict, base_url=base_url, progress=line
+            )
+        finally:
+            line.clear()
+        line.finish("indexed for search and put in place")
+        if quiet:
+            return
         _print_warnings(report.warnings)
         took = time.perf_counter() - started
         click.echo(
@@ -179,18 +270,115 @@ def build_command(
 @click.option("--now", "now_text", metavar="ISO-DATETIME", help=NOW_HELP)
 @STRICT_OPTION
 @BASE_URL_OPTION
+@QUIET_OPTION
+@VERBOSE_OPTION
 def check_command(
-    source: Path, drafts: bool, now_text: str | None, strict: bool, base_url: str | None
+    source: Path,
+    drafts: bool,
+    now_text: str | None,
+    strict: bool,
+    base_url: str | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Validate site.yaml and all content and render every page; write nothing."""
     now = resolve_now(now_text)
 
     def run() -> None:
-        report = check(source, now, drafts=drafts, strict=strict, base_url=base_url)
+        line = _progress(quiet, verbose)
+        try:
+            report = check(
+                source, now, drafts=drafts, strict=strict, base_url=base_url, progress=line
+            )
+        finally:
+            line.clear()
+        line.finish()
+        if quiet:
+            return
         _print_warnings(report.warnings)
         click.echo(f"OK: {report.pages} pages would be built, no errors.")
 
     _run("check", run)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@main.command("serve")
+@SOURCE_ARG
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but this machine's loopback lets others on "
+    "the network read the preview, drafts included.",
+)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option(
+    "--drafts/--no-drafts", default=True, help="Show write-ups marked draft: true (default: yes)."
+)
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO-DATETIME",
+    help="Build as if it were this moment. Default: $SOURCE_DATE_EPOCH, else the time of "
+    "each rebuild.",
+)
+@STRICT_OPTION
+def serve_command(
+    source: Path, host: str, port: int, drafts: bool, now_text: str | None, strict: bool
+) -> None:
+    """Build the site, serve it at http://HOST:PORT/ and rebuild on every save.
+
+    Watches site.yaml, content/, themes/ and static/. Open pages reload after each
+    rebuild; a content error is shown in the terminal and over the page, and the last
+    good build stays up until it is fixed. The preview is built into a temporary
+    folder of its own: output/ is never touched. Stop with Ctrl+C.
+    """
+    from generator.serve.preview import Preview
+    from generator.serve.server import is_loopback
+
+    resolve_now(now_text)  # a bad --now is a usage error now, not at every rebuild
+    if not is_loopback(host):
+        click.echo(
+            f"chatwiki serve: warning: listening on {host}, not just this machine: anyone "
+            "who can reach it can read the preview, drafts included.",
+            err=True,
+        )
+
+    def say(text: str) -> None:
+        click.echo(text, err=True)
+
+    def run() -> None:
+        preview = Preview(
+            source,
+            lambda: resolve_now(now_text),
+            say,
+            host=host,
+            port=port,
+            drafts=drafts,
+            strict=strict,
+        )
+        # A `kill` stops it like Ctrl+C does, so its private build folder is removed.
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            preview.start()
+            click.echo(f"Serving {source} at {preview.url} (Ctrl+C to stop)")
+            threading.Event().wait()  # until Ctrl+C; the work happens in threads
+        except KeyboardInterrupt:
+            click.echo("Stopped.", err=True)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            preview.close()
+
+    _run("serve", run)
 
 
 @main.command("import")

@@ -30,6 +30,7 @@ LAYERS: tuple[str, ...] = (
     "build",  # sequences the stages
     "authoring",  # commands that write source files (import, new chat)
     "__init__",  # the library API
+    "serve",  # the preview server: builds through the library API, serves, rebuilds
     "cli",  # the command line over the library API
 )
 

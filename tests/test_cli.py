@@ -109,7 +109,14 @@ def test_new_chat_rejects_a_bad_date(tmp_site: MakeSite) -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [["--help"], ["build", "--help"], ["check", "--help"], ["new", "chat", "--help"]]
+    "args",
+    [
+        ["--help"],
+        ["build", "--help"],
+        ["check", "--help"],
+        ["serve", "--help"],
+        ["new", "chat", "--help"],
+    ],
 )
 def test_help_explains_each_command(args: list[str]) -> None:
     code, out, _ = run(*args)
@@ -140,3 +147,64 @@ def test_new_chat_still_refuses_a_theme_the_site_does_not_have(tmp_site: MakeSit
     code, _, err = run("new", "chat", "X", "--date", "2027-01-14T20:00", "--source", str(source))
     assert code == 1 and "site.yaml:3: theme: expected a theme folder themes/branded/" in err
     assert not (source / "content").exists()
+
+
+def test_build_and_check_summarise_in_one_line_without_a_progress_line(
+    tmp_site: MakeSite,
+) -> None:
+    """CliRunner's stderr is not a terminal: no carriage-return progress line there, so
+    a CI log holds the summary and nothing else."""
+    source = tmp_site({"content/chats/a.md": chat_md(), "content/chats/b.md": chat_md()})
+    for command in ("build", "check"):
+        code, out, err = run(command, str(source), "--now", "2026-11-23T12:00Z")
+        assert code == 0
+        assert len(out.splitlines()) == 1, out
+        assert "\r" not in err and "rendering" not in err
+    code, out, _ = run("build", str(source), "--now", "2026-11-23T12:00Z")
+    pages = int(out.split()[1])
+    assert pages >= 2 and out.startswith(f"Built {pages} pages (")
+
+
+def test_quiet_prints_only_errors(tmp_site: MakeSite) -> None:
+    source = tmp_site(
+        {"content/chats/a.md": chat_md(body="See [[No such page]].\n")}  # a warning
+    )
+    for command in ("build", "check"):
+        code, out, err = run(command, str(source), "--quiet", "--now", "2026-11-23T12:00Z")
+        assert (code, out, err) == (0, "", "")
+    code, out, _ = run("build", str(source), "--now", "2026-11-23T12:00Z")
+    assert "warning" in out + _  # the same build does warn without --quiet
+    (source / "content/chats/b.md").write_text(chat_md(date="next thurs"))
+    code, out, err = run("build", str(source), "-q")
+    assert code == 1 and out == ""
+    assert "content/chats/b.md:3: date:" in err
+
+
+def test_verbose_names_each_stage_with_its_time(tmp_site: MakeSite) -> None:
+    source = tmp_site({"content/chats/a.md": chat_md()})
+    code, out, err = run("build", str(source), "--verbose", "--now", "2026-11-23T12:00Z")
+    assert code == 0 and out.startswith("Built ")
+    stages = [line.strip() for line in err.splitlines()]
+    pages = int(out.split()[1])
+    assert stages[0].startswith("read and checked the site: ")
+    assert f"rendering {pages} pages: " in err
+    assert "copying " in err and "feeds and calendars: " in err
+    assert stages[-1].startswith("indexed for search and put in place: ")
+    assert all(line.endswith(" s") for line in stages)
+    code, out, err = run("check", str(source), "-v", "--now", "2026-11-23T12:00Z")
+    assert code == 0 and f"rendering {pages} pages: " in err and out.startswith("OK:")
+
+
+def test_a_terminal_gets_one_line_rewritten_in_place(capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.cli import _ProgressLine
+
+    line = _ProgressLine(live=True, verbose=False)
+    for done in range(5):
+        line("pages", done, 4)
+    line("static files", 0, 1)
+    line("static files", 1, 1)
+    line.finish()
+    err = capsys.readouterr().err
+    assert "\rrendering 4/4 pages" in err and "\rcopying 1/1 static files" in err
+    assert "\n" not in err  # one line, never scrolled
+    assert err.endswith("\r\x1b[K")  # and wiped before the summary is printed

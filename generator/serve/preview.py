@@ -1,0 +1,244 @@
+"""A preview of the site while it is written: build, serve, watch, rebuild, reload.
+
+It builds into a private folder (a temporary directory of its own, removed when it
+stops), never the user's output/: a preview must not replace the site someone is
+about to publish, and `chatwiki build` may run beside it. Each rebuild is the library's
+`build()` of the whole site; `_build` is the one call to change when an incremental
+build exists, and it is already told which source files changed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+import watchfiles
+
+from generator.build import BuildReport, build
+from generator.core.errors import ContentError, OutputError, UsageError, format_diagnostics
+from generator.serve.server import PreviewServer
+from generator.serve.state import LiveState, Snapshot
+from generator.sources.config import CONFIG_FILE
+from generator.sources.files import STATIC_DIR, THEMES_DIR
+
+# What a site is made of (generator.sources.files reads nothing else): watched
+# recursively. site.yaml is watched through the source folder itself, not as a file,
+# since editors save by writing a new file and renaming it over the old one.
+_INPUT_FOLDERS = ("content", THEMES_DIR, STATIC_DIR)
+_STEP_MS = 30  # how long a burst of saves (an editor's swap file, then the file) settles
+_TICK_MS = 200  # the watchers' heartbeat: first one = watching; also checks for stop
+
+
+class _Either:
+    """Set when either event is: the watcher stops for good, or to watch anew."""
+
+    def __init__(self, *events: threading.Event) -> None:
+        self.events = events
+
+    def is_set(self) -> bool:
+        return any(e.is_set() for e in self.events)
+
+
+class Preview:
+    """The running preview. `start()` builds and serves; `close()` stops and cleans up.
+
+    `clock` gives each rebuild's "now" (the CLI's --now, or the time of the rebuild,
+    so a chat turns "on now" while the preview runs); `say` is where it reports.
+    """
+
+    def __init__(
+        self,
+        source: Path,
+        clock: Callable[[], datetime],
+        say: Callable[[str], None],
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        drafts: bool = True,
+        strict: bool = False,
+    ) -> None:
+        self.source = source
+        self.clock = clock
+        self.say = say
+        self.host, self.port = host, port
+        self.drafts, self.strict = drafts, strict
+        self.live = LiveState()
+        self._work: Path | None = None  # made by start(), removed by close()
+        self._one_build = threading.Lock()  # the first build and the watchers' rebuilds
+        self._server: PreviewServer | None = None
+        self._serving = False
+        self._threads: list[threading.Thread] = []
+        self._stop = threading.Event()
+        self._rewatch = threading.Event()  # a new input folder appeared
+        self._pending: set[str] = set()
+        self._wake = threading.Condition()
+        self._watching = [threading.Event(), threading.Event()]
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the preview has not started")
+        port = self._server.server_address[1]
+        host = self.host if ":" not in self.host else f"[{self.host.strip('[]')}]"
+        return f"http://{host}:{port}/"
+
+    @property
+    def site_dir(self) -> Path:
+        """The private folder the preview builds into and serves from."""
+        if self._work is None:
+            raise RuntimeError("the preview has not started")
+        return self._work / "site"
+
+    def start(self) -> None:
+        """Bind, watch, build once, then serve, each in its thread. The first build may
+        fail: the server still starts, and shows the errors until they are fixed."""
+        try:
+            self._server = PreviewServer(self.host, self.port, self.live)
+        except OSError as exc:
+            raise UsageError(
+                f"cannot serve on {self.host}:{self.port}: {exc.strerror or exc} "
+                "(another server on that port? try --port 0 for any free one)"
+            ) from None
+        self._work = Path(tempfile.mkdtemp(prefix="chatwiki-serve-"))
+        # Watching before the first build: a save while it runs makes one more.
+        self._spawn(self._watch_inputs, "watch-inputs")
+        self._spawn(self._watch_root, "watch-root")
+        self.rebuild(())
+        self._spawn(self._rebuild_loop, "rebuild")
+        self._spawn(self._server.serve_forever, "serve")
+        self._serving = True
+
+    def wait_until_watching(self, timeout: float) -> bool:
+        """Whether both watchers are running (tests wait for it before editing)."""
+        return all(e.wait(timeout) for e in self._watching)
+
+    def close(self) -> None:
+        self._stop.set()
+        self.live.close()
+        with self._wake:
+            self._wake.notify_all()
+        if self._server is not None:
+            if self._serving:  # shutdown() waits for serve_forever: only if it runs
+                self._server.shutdown()
+            self._server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        if self._work is not None:
+            shutil.rmtree(self._work, ignore_errors=True)
+
+    def rebuild(self, changed: Sequence[str]) -> Snapshot:
+        """Build now; on failure keep serving the last good site and report why."""
+        with self._one_build:
+            return self._rebuild(changed)
+
+    def _rebuild(self, changed: Sequence[str]) -> Snapshot:
+        self.live.building()
+        what = f" ({', '.join(changed[:3])}{', ...' if len(changed) > 3 else ''})"
+        try:
+            report = self._build(changed)
+        except ContentError as exc:
+            self.say(format_diagnostics(exc.diagnostics) + self._still_serving())
+            return self.live.failed(tuple(d.format() for d in exc.diagnostics))
+        except (UsageError, OutputError) as exc:
+            self.say(f"chatwiki serve: {exc}" + self._still_serving())
+            return self.live.failed((str(exc),))
+        except Exception:  # noqa: BLE001 - chatwiki's bug: say so, and keep serving
+            self.say(
+                traceback.format_exc() + "chatwiki serve: internal error (a bug in "
+                "chatwiki, not in your content)" + self._still_serving()
+            )
+            return self.live.failed(("internal error in chatwiki: see the terminal",))
+        for w in report.warnings:
+            self.say(w.format())
+        snapshot = self.live.built(self.site_dir)
+        self.say(f"Built {report.pages} pages{what if changed else ''}")
+        return snapshot
+
+    def _build(self, changed: Sequence[str]) -> BuildReport:
+        """The one build call; `changed` (site-relative paths) is for an incremental one."""
+        del changed
+        return build(
+            self.source, self.site_dir, self.clock(), drafts=self.drafts, strict=self.strict
+        )
+
+    def _still_serving(self) -> str:
+        if self.live.current().site is None:
+            return "\nchatwiki serve: nothing to show yet; the browser shows these errors."
+        return "\nchatwiki serve: still serving the last good build."
+
+    # --- threads -------------------------------------------------------------------
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=f"chatwiki-{name}", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _changed(self, paths: Iterable[str]) -> None:
+        root = self.source.resolve()
+        rel = set()
+        for p in paths:
+            path = Path(p)
+            rel.add(path.relative_to(root).as_posix() if path.is_relative_to(root) else p)
+        with self._wake:
+            self._pending |= rel
+            self._wake.notify_all()
+
+    def _rebuild_loop(self) -> None:
+        """One build at a time; saves that land during a build make one more after it."""
+        while True:
+            with self._wake:
+                self._wake.wait_for(lambda: bool(self._pending) or self._stop.is_set())
+                if self._stop.is_set():
+                    return
+                changed = sorted(self._pending)
+                self._pending.clear()
+            self.rebuild(changed)
+
+    def _watch_inputs(self) -> None:
+        """content/, themes/ and static/, recursively; anew when one of them appears."""
+        root = self.source.resolve()
+        while not self._stop.is_set():
+            self._rewatch.clear()
+            folders = [root / f for f in _INPUT_FOLDERS if (root / f).is_dir()]
+            if not folders:  # nothing to watch until the root watcher sees one appear
+                self._watching[0].set()
+                self._stop.wait(_TICK_MS / 1000)
+                continue
+            for changes in watchfiles.watch(
+                *folders,
+                stop_event=_Either(self._stop, self._rewatch),
+                step=_STEP_MS,
+                rust_timeout=_TICK_MS,
+                yield_on_timeout=True,
+                raise_interrupt=False,
+            ):
+                self._watching[0].set()
+                if changes:
+                    self._changed(path for _, path in changes)
+
+    def _watch_root(self) -> None:
+        """The source folder itself, not recursively: site.yaml, and input folders
+        created after the preview started (then watched from then on)."""
+        root = self.source.resolve()
+        names = (CONFIG_FILE, *_INPUT_FOLDERS)
+        for changes in watchfiles.watch(
+            root,
+            watch_filter=lambda _change, path: Path(path).name in names,
+            recursive=False,
+            stop_event=self._stop,
+            step=_STEP_MS,
+            rust_timeout=_TICK_MS,
+            yield_on_timeout=True,
+            raise_interrupt=False,
+        ):
+            self._watching[1].set()
+            if not changes:
+                continue
+            if any(Path(path).name != CONFIG_FILE for _, path in changes):
+                self._rewatch.set()
+            self._changed(path for _, path in changes)
