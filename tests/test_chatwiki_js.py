@@ -56,7 +56,9 @@ const empty2 = new El("p", {"data-when-empty": ""}, list2); empty2.hidden = true
 const dd = new El("dd", {}, body);
 const bst = new El("time", {"data-local": "", "datetime": "2027-10-14T20:00:00+01:00"}, dd);
 const gmt = new El("time", {"data-local": "", "datetime": "2027-11-11T20:00:00+00:00"}, dd);
+const words = process.env.LOCAL_TIME_WORDS;
 global.document = {
+  currentScript: words ? new El("script", {"data-local-time": words}) : null,
   querySelectorAll: s => body.querySelectorAll(s),
   createElement: tag => new El(tag),
 };
@@ -68,14 +70,14 @@ console.log(JSON.stringify({
 """
 
 
-def run(tz: str) -> dict[str, object]:
+def run(tz: str, words: str | None = None) -> dict[str, object]:
     assert NODE is not None
     done = subprocess.run(
         [NODE, "-e", HARNESS, "--", str(SCRIPT)],
         capture_output=True,
         text=True,
         timeout=30,
-        env={**os.environ, "TZ": tz},
+        env={**os.environ, "TZ": tz, **({"LOCAL_TIME_WORDS": words} if words else {})},
         check=True,
     )
     result = json.loads(done.stdout)
@@ -98,4 +100,17 @@ def test_local_time_is_added_only_when_it_differs() -> None:
     assert run("Asia/Tokyo")["notes"] == [
         " (Fri 15 Oct, 04:00 your time)",
         " (Fri 12 Nov, 05:00 your time)",
+    ]
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_local_time_is_written_in_the_words_the_page_gives() -> None:
+    from generator.output.i18n import ui_language
+    from generator.output.render import _local_time_words, builtin_theme_dir
+
+    welsh = ui_language("cy", (builtin_theme_dir(),), builtin_theme_dir())
+    words = _local_time_words(welsh.translations, welsh.tag)
+    assert run("Asia/Tokyo", words)["notes"] == [
+        " (Gwen 15 Hyd, 04:00 yn eich amser chi)",
+        " (Gwen 12 Tach, 05:00 yn eich amser chi)",
     ]

@@ -78,10 +78,23 @@ def _compile(po: Path, shown: str) -> Translations:
         raise ContentError(
             [Diagnostic(shown, line, None, f"expected a gettext catalogue (.po): {exc}")]
         ) from None
+    # A translation whose placeholders differ from the English would fail mid-render
+    # (or drop a value silently): every such string is reported, with its line.
+    problems = [
+        Diagnostic(shown, message.lineno, None, f"msgstr for {_first(message.id)!r}: {error}")
+        for message, errors in catalog.check()
+        for error in errors
+    ]
+    if problems:
+        raise ContentError(problems)
     compiled = io.BytesIO()
     write_mo(compiled, catalog, use_fuzzy=False)  # a fuzzy guess is not a translation
     compiled.seek(0)
     return Translations(compiled)
+
+
+def _first(msgid: str | tuple[str, ...] | list[str]) -> str:
+    return msgid if isinstance(msgid, str) else msgid[0]
 
 
 def ui_language(site_tag: str, search_path: Sequence[Path], builtin: Path) -> UiLanguage:

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import babel
 import babel.dates
+import babel.units
 import jinja2
 from markupsafe import Markup, escape
 
@@ -32,6 +33,7 @@ from generator.core.errors import Diagnostic
 from generator.core.model import Chat
 from generator.core.posts import Link, Post
 from generator.core.text import NotUtf8, decode_utf8
+from generator.index.calendar import describe_rule
 from generator.index.wiki import LinkIndex, rewrite_links
 from generator.markdown.bodies import file_target
 from generator.markdown.postquote import MARKER_PATTERN
@@ -313,6 +315,44 @@ def _rel(context: jinja2.runtime.Context, target: str) -> str:
     return urls.relative(context["page_url"], target)
 
 
+def format_period(period: timedelta, locale: str = "en") -> str:
+    """ "1 hour 30 minutes", "1 awr 30 munud": a duration or notice period in words, from
+    CLDR's unit names (Babel), so a Welsh "2 ddiwrnod" is mutated as Welsh needs."""
+    minutes = int(period.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    loc = babel_locale(locale)
+    parts = [
+        babel.units.format_unit(n, unit, length="long", locale=loc)
+        for n, unit in (
+            (days, "duration-day"),
+            (hours, "duration-hour"),
+            (minutes, "duration-minute"),
+        )
+        if n
+    ]
+    return " ".join(parts) or babel.units.format_unit(
+        0, "duration-minute", length="long", locale=loc
+    )
+
+
+def rule_words(rule: str, locale: str) -> str | None:
+    """A series' rule in words for the theme's language; None where there are none.
+
+    The words come from index/calendar.py's English description. Other languages would
+    need their own grammar (Welsh mutates a weekday after "ar" and "ail"), which is not
+    written yet, so their pages show the rule itself.
+    """
+    return describe_rule(rule) if babel_locale(locale).language == "en" else None
+
+
+def _weekday_names(locale: str) -> list[tuple[str, str]]:
+    """(abbreviation, full name) for Monday to Sunday: the month grid's column heads."""
+    loc = babel_locale(locale)
+    short, wide = loc.days["stand-alone"]["abbreviated"], loc.days["stand-alone"]["wide"]
+    return [(str(short[i]), str(wide[i])) for i in range(7)]
+
+
 def _local_time_words(translations: gettext.NullTranslations, locale: str) -> str:
     """What chatwiki.js needs to write "(Fri 15 Oct, 04:00 your time)" in the theme's
     language: the phrase from the catalogue, day and month abbreviations from CLDR."""
@@ -363,6 +403,8 @@ class Renderer:
                 _in_site_zone(value, config.timezone), fmt, locale
             ),
             html_datetime=html_datetime,
+            period=lambda value: format_period(value, locale),
+            rule_words=lambda rule: rule_words(rule, locale),
             absolute=lambda url: urls.absolute(globals_["config"].base_url, url),
             rooted=lambda url: urls.rooted(globals_["config"].base_url, url),
             post_body=post_body,
@@ -383,6 +425,7 @@ class Renderer:
         self.env.globals["content_lang_attr"] = Markup(
             f' lang="{escape(content)}"' if content else ""
         )
+        self.env.globals["weekday_names"] = _weekday_names(locale)
         self.env.globals["month_name"] = lambda year, month: month_name(year, month, locale)
         self.env.globals["local_time_words"] = _local_time_words(self.language.translations, locale)
         self.env.globals["urls"] = urls
