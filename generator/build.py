@@ -30,6 +30,7 @@ from generator.index.wiki import (
 )
 from generator.output import render
 from generator.output.feeds import site_feed_links
+from generator.output.i18n import N_
 from generator.plan import (
     DataFile,
     Indexes,
@@ -273,16 +274,17 @@ def _template_syntax_errors(source: Path, renderer: render.Renderer) -> list[Dia
 
 
 def _renderer(site: Site, links: LinkIndex, search_path: tuple[Path, ...]) -> render.Renderer:
+    # N_: the labels are in the theme's catalogue; base.html shows them translated.
     nav = [
-        (urls.HOME, "Home"),
-        (urls.CHATS, "Chats"),
-        (urls.CALENDAR, "Calendar"),
-        (urls.TOPICS, "Topics"),
+        (urls.HOME, N_("Home")),
+        (urls.CHATS, N_("Chats")),
+        (urls.CALENDAR, N_("Calendar")),
+        (urls.TOPICS, N_("Topics")),
     ]
     if site.wiki:
-        nav.append((urls.WIKI, "Wiki"))
+        nav.append((urls.WIKI, N_("Wiki")))
     if site.config.search:
-        nav.append((urls.SEARCH, "Search"))
+        nav.append((urls.SEARCH, N_("Search")))
     return render.Renderer(
         search_path,
         {

@@ -71,7 +71,9 @@ const ended = new El("li", {...span, "data-on-now-until": "2020-01-01T21:00:00+0
 const dd = new El("dd", {}, body);
 const bst = new El("time", {"data-local": "", "datetime": "2027-10-14T20:00:00+01:00"}, dd);
 const gmt = new El("time", {"data-local": "", "datetime": "2027-11-11T20:00:00+00:00"}, dd);
+const words = process.env.LOCAL_TIME_WORDS;
 global.document = {
+  currentScript: words ? new El("script", {"data-local-time": words}) : null,
   querySelectorAll: s => body.querySelectorAll(s),
   createElement: tag => new El(tag),
   createTextNode: text => ({nodeType: 3, textContent: text}),
@@ -89,14 +91,14 @@ console.log(JSON.stringify({
 """
 
 
-def run(tz: str) -> dict[str, object]:
+def run(tz: str, words: str | None = None) -> dict[str, object]:
     assert NODE is not None
     done = subprocess.run(
         [NODE, "-e", HARNESS, "--", str(SCRIPT)],
         capture_output=True,
         text=True,
         timeout=30,
-        env={**os.environ, "TZ": tz},
+        env={**os.environ, "TZ": tz, **({"LOCAL_TIME_WORDS": words} if words else {})},
         check=True,
     )
     result = json.loads(done.stdout)
@@ -133,3 +135,16 @@ def test_a_started_item_with_an_end_says_on_now_until_it_ends() -> None:
     assert result["empty3"] is True, "the chat on now still fills its list"
     assert result["label"] == {"hidden": False, "text": "On now"}
     assert result["ended"] is True
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_local_time_is_written_in_the_words_the_page_gives() -> None:
+    from generator.output.i18n import ui_language
+    from generator.output.render import _local_time_words, builtin_theme_dir
+
+    welsh = ui_language("cy", (builtin_theme_dir(),), builtin_theme_dir())
+    words = _local_time_words(welsh.translations, welsh.tag)
+    assert run("Asia/Tokyo", words)["notes"] == [
+        " (Gwen 15 Hyd, 04:00 yn eich amser chi)",
+        " (Gwen 12 Tach, 05:00 yn eich amser chi)",
+    ]

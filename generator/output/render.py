@@ -9,15 +9,20 @@ build instead of silently printing nothing.
 
 from __future__ import annotations
 
+import functools
+import gettext
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import babel
+import babel.dates
+import babel.units
 import jinja2
 from markupsafe import Markup, escape
 
@@ -28,9 +33,11 @@ from generator.core.errors import Diagnostic
 from generator.core.model import Chat
 from generator.core.posts import Link, Post
 from generator.core.text import NotUtf8, decode_utf8
+from generator.index.calendar import describe_rule
 from generator.index.wiki import LinkIndex, rewrite_links
 from generator.markdown.bodies import file_target
 from generator.markdown.postquote import MARKER_PATTERN
+from generator.output import i18n
 from generator.output.contexts import PageContext, template_variables
 
 BUILTIN_THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
@@ -73,18 +80,68 @@ def safe_url(url: object) -> str:
     return text
 
 
-def format_datetime(value: datetime, fmt: str = "long") -> str:
-    """English, locale-independent dates: the build must not vary with the machine."""
-    hour = value.strftime("%H:%M")
-    if fmt == "date":
-        return f"{value.strftime('%A')} {value.day} {value.strftime('%B %Y')}"
-    if fmt == "short":
-        return f"{value.day} {value.strftime('%b %Y')}"
-    if fmt == "day":  # "12 March 2024": page history
-        return f"{value.day} {value.strftime('%B %Y')}"
-    if fmt == "time":
-        return f"{hour} {value.tzname()}"
-    return f"{value.strftime('%A')} {value.day} {value.strftime('%B %Y')}, {hour} {value.tzname()}"
+# Today's English wording, kept for every English-language site: "Thursday 16 February
+# 2012, 20:00 GMT". Other languages take CLDR's own ordering for their dates (Babel),
+# so a German date keeps its "16." and a Welsh one its comma.
+_ENGLISH_PATTERNS = {
+    "date": "EEEE d MMMM y",
+    "short": "d MMM y",
+    "day": "d MMMM y",  # "12 March 2024": page history
+    "month": "LLLL",  # a month's name on its own: the calendar's month index
+    "month_year": "LLLL y",
+}
+_CLDR_SKELETONS = {"short": "yMMMd", "month_year": "yMMMM"}
+_CLDR_FORMATS = {"date": "full", "day": "long"}
+DATE_FORMATS = frozenset({"long", "time", *_ENGLISH_PATTERNS})
+
+
+def format_datetime(value: date, fmt: str = "long", locale: str = "en") -> str:
+    """A date or time for readers, in `locale`'s words (Babel's CLDR data, never the
+    machine's locale: the build must not vary with where it runs).
+
+    Times are 24-hour, like every other time the theme writes, and end with the
+    zone's abbreviation from the IANA database (`tzname()`: GMT, BST, CET) rather
+    than CLDR's: CLDR has short zone names for only a few locales (not even plain
+    `en`, which would print "+0000"), while the IANA abbreviation is what a reader
+    of any language sees on a timetable, and the same in every build.
+    """
+    if fmt not in DATE_FORMATS:
+        raise ValueError(f"unknown date format {fmt!r}: expected one of {sorted(DATE_FORMATS)}")
+    loc = babel_locale(locale)
+    if fmt in ("long", "time"):
+        if not isinstance(value, datetime):
+            raise ValueError(f"date format {fmt!r} needs a time, got the date {value}")
+        clock = f"{babel.dates.format_time(value, 'HH:mm', locale=loc)} {value.tzname()}"
+        if fmt == "time":
+            return clock
+        if loc.language == "en":
+            return f"{format_datetime(value, 'date', locale)}, {clock}"
+        pattern = str(loc.datetime_formats["full"])
+        return pattern.replace("{1}", format_datetime(value, "date", locale)).replace("{0}", clock)
+    day = value.date() if isinstance(value, datetime) else value
+    if loc.language == "en" or fmt == "month":
+        return babel.dates.format_date(day, _ENGLISH_PATTERNS[fmt], locale=loc)
+    if fmt in _CLDR_FORMATS:
+        return babel.dates.format_date(day, _CLDR_FORMATS[fmt], locale=loc)
+    return babel.dates.format_skeleton(_CLDR_SKELETONS[fmt], day, locale=loc)
+
+
+@functools.cache
+def babel_locale(tag: str) -> babel.Locale:
+    """CLDR's data for a site's language tag ("en-GB", "cy"); English for a language
+    CLDR does not know, so that the build still reads."""
+    try:
+        return babel.Locale.parse(tag, sep="-")
+    except (babel.UnknownLocaleError, ValueError):
+        try:
+            return babel.Locale.parse(tag.split("-")[0])
+        except (babel.UnknownLocaleError, ValueError):
+            return babel.Locale.parse("en")
+
+
+def month_name(year: int, month: int, locale: str = "en") -> str:
+    """ "February 2012": a month the calendar pages name, in the reader's language."""
+    return format_datetime(date(year, month, 1), "month_year", locale)
 
 
 def html_datetime(value: date) -> str:
@@ -258,6 +315,63 @@ def _rel(context: jinja2.runtime.Context, target: str) -> str:
     return urls.relative(context["page_url"], target)
 
 
+def format_period(period: timedelta, locale: str = "en") -> str:
+    """ "1 hour 30 minutes", "1 awr 30 munud": a duration or notice period in words, from
+    CLDR's unit names (Babel), so a Welsh "2 ddiwrnod" is mutated as Welsh needs."""
+    minutes = int(period.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    loc = babel_locale(locale)
+    parts = [
+        babel.units.format_unit(n, unit, length="long", locale=loc)
+        for n, unit in (
+            (days, "duration-day"),
+            (hours, "duration-hour"),
+            (minutes, "duration-minute"),
+        )
+        if n
+    ]
+    return " ".join(parts) or babel.units.format_unit(
+        0, "duration-minute", length="long", locale=loc
+    )
+
+
+def rule_words(rule: str, locale: str) -> str | None:
+    """A series' rule in words for the theme's language; None where there are none.
+
+    The words come from index/calendar.py's English description. Other languages would
+    need their own grammar (Welsh mutates a weekday after "ar" and "ail"), which is not
+    written yet, so their pages show the rule itself.
+    """
+    return describe_rule(rule) if babel_locale(locale).language == "en" else None
+
+
+def _weekday_names(locale: str) -> list[tuple[str, str]]:
+    """(abbreviation, full name) for Monday to Sunday: the month grid's column heads."""
+    loc = babel_locale(locale)
+    short, wide = loc.days["stand-alone"]["abbreviated"], loc.days["stand-alone"]["wide"]
+    return [(str(short[i]), str(wide[i])) for i in range(7)]
+
+
+def _local_time_words(translations: gettext.NullTranslations, locale: str) -> str:
+    """What chatwiki.js needs to write "(Fri 15 Oct, 04:00 your time)" in the theme's
+    language: the phrase from the catalogue, day and month abbreviations from CLDR."""
+    import json
+
+    loc = babel_locale(locale)
+    days = loc.days["format"]["abbreviated"]
+    months = loc.months["format"]["abbreviated"]
+    return json.dumps(
+        {
+            # {time} is filled in by the script: the reader's own time.
+            "label": translations.gettext("(%(time)s your time)") % {"time": "{time}"},
+            "days": [days[(i - 1) % 7] for i in range(7)],  # JavaScript's week starts on Sunday
+            "months": [months[m] for m in range(1, 13)],
+        },
+        ensure_ascii=False,
+    )
+
+
 class Renderer:
     """A configured Jinja environment for one build: pure given its theme files."""
 
@@ -269,8 +383,12 @@ class Renderer:
                 jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(builtin))}),
             ]
         )
+        config = globals_["config"]
+        self.language = i18n.ui_language(config.language, search_path, builtin_theme_dir())
+        locale = self.language.tag  # dates are the theme's words too: in its language
         self.env = jinja2.Environment(
             loader=loader,
+            extensions=["jinja2.ext.i18n"],
             autoescape=jinja2.select_autoescape(["html", "xml", "j2"], default=True),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -282,9 +400,11 @@ class Renderer:
             rel=_rel,
             safe_url=safe_url,
             datetime=lambda value, fmt="long": format_datetime(
-                _in_site_zone(value, globals_["config"].timezone), fmt
+                _in_site_zone(value, config.timezone), fmt, locale
             ),
             html_datetime=html_datetime,
+            period=lambda value: format_period(value, locale),
+            rule_words=lambda rule: rule_words(rule, locale),
             absolute=lambda url: urls.absolute(globals_["config"].base_url, url),
             rooted=lambda url: urls.rooted(globals_["config"].base_url, url),
             post_body=post_body,
@@ -294,7 +414,20 @@ class Renderer:
             wikilinks=_wikilinks,
             short_url=_short_url,
         )
+        # Newstyle gettext: `_("Page %(n)s", n=...)` escapes its values, and a theme
+        # that never calls `_` renders exactly as before.
+        # (A method jinja2.ext.i18n adds to the environment, so typing cannot see it.)
+        cast(Any, self.env).install_gettext_translations(self.language.translations, newstyle=True)
         self.env.globals.update(globals_)
+        self.env.globals["ui_language"] = self.language.tag
+        # ` lang="fr"` on the writing when the theme could not speak the site's language.
+        content = self.language.content_lang
+        self.env.globals["content_lang_attr"] = Markup(
+            f' lang="{escape(content)}"' if content else ""
+        )
+        self.env.globals["weekday_names"] = _weekday_names(locale)
+        self.env.globals["month_name"] = lambda year, month: month_name(year, month, locale)
+        self.env.globals["local_time_words"] = _local_time_words(self.language.translations, locale)
         self.env.globals["urls"] = urls
         self.env.globals["Markup"] = Markup
         self.env.globals["minutes"] = lambda n: timedelta(minutes=n)

@@ -14,6 +14,17 @@
 (function () {
   "use strict";
 
+  // The page's own words for the reader's time (its script tag's data-local-time, which
+  // the theme writes in the site's language); English when a theme leaves it out.
+  var script = document.currentScript;
+  var words = { label: "({time} your time)", days: null, months: null };
+  try {
+    var given = script && script.getAttribute("data-local-time");
+    if (given) words = JSON.parse(given);
+  } catch (e) {
+    // a theme's mistake must not stop the rest of the script
+  }
+
   function pad(n) {
     return (n < 10 ? "0" : "") + n;
   }
@@ -28,8 +39,9 @@
   }
 
   function addLocalTimes() {
-    var days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-    var months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    var days = words.days || ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    var months =
+      words.months || ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     var times = document.querySelectorAll("time[data-local][datetime]");
     for (var i = 0; i < times.length; i++) {
       var el = times[i];
@@ -50,7 +62,7 @@
       }
       var note = document.createElement("span");
       note.className = "local-time";
-      note.textContent = " (" + label + " your time)";
+      note.textContent = " " + String(words.label).replace("{time}", label);
       el.parentNode.insertBefore(note, el.nextSibling);
     }
   }

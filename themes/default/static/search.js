@@ -11,8 +11,17 @@
     if (!element || typeof window.PagefindUI !== "function") {
       return; // the bundle did not load: the "needs JavaScript" message stays
     }
+    // The page's words for Pagefind's own labels (data-search-translations, written in
+    // the site's language): Pagefind has no Welsh of its own, for one.
+    var translations = {};
+    try {
+      translations = JSON.parse(element.getAttribute("data-search-translations") || "{}");
+    } catch (e) {
+      translations = {}; // a theme's mistake: Pagefind's own words for the page's lang
+    }
     new window.PagefindUI({
       element: element,
+      translations: translations,
       showSubResults: true, // the matching section of a long write-up
       showImages: false,
       autofocus: true
