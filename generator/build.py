@@ -7,17 +7,23 @@ written, and raised together as one ContentError.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+import multiprocessing
+import sys
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import jinja2
 
 from generator.core import schema, urls
 from generator.core.errors import Collector, ContentError, Diagnostic, UsageError, errors_only
 from generator.core.frozenmap import FrozenMap
-from generator.core.model import Chat, Site, SiteConfig, TopicRef
+from generator.core.model import Chat, Rendered, Site, SiteConfig, TopicRef
 from generator.index.calendar import build_calendar, build_timeline
 from generator.index.conversation import build_conversation
 from generator.index.topics import TopicIndex, build_topic_index
@@ -28,8 +34,10 @@ from generator.index.wiki import (
     link_sources,
     link_targets,
 )
+from generator.markdown import bodies
 from generator.output import render
 from generator.output.feeds import site_feed_links
+from generator.output.formats import HTML
 from generator.plan import (
     DataFile,
     Indexes,
@@ -46,7 +54,8 @@ from generator.plan import (
     plan_topic_feeds,
 )
 from generator.publish import search
-from generator.publish.write import publish
+from generator.publish.cache import Cache, key_of
+from generator.publish.write import keep_tree, publish_site
 from generator.sources import content, files
 from generator.sources import series as series_stage
 from generator.sources.config import CONFIG_FILE
@@ -58,6 +67,30 @@ class BuildReport:
     pages: int
     files: int  # pages + static files
     warnings: tuple[Diagnostic, ...]
+    written: int | None = None  # files new or changed (None: not a build that writes)
+    search_reused: bool = False  # the search index was kept: no indexed page changed
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a build is, for a progress line: `done` of `total` in `stage`
+    ("content": write-ups and wiki pages read and rendered; "output": files made;
+    "search": indexing, 0 of 1 until it ends)."""
+
+    stage: str
+    done: int
+    total: int
+
+
+ProgressCallback = Callable[[Progress], None]
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+# Below this many items a worker pool costs more than it saves (starting the
+# processes, sending the work): the items are done in this process. The result is
+# the same either way; only the time differs.
+_MIN_PARALLEL = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +102,7 @@ class _Prepared:
     warnings: tuple[Diagnostic, ...]
     data: tuple[DataFile, ...]  # .ics files and feeds
     indexes: Indexes
+    search_path: tuple[Path, ...]  # the theme folders, to build a Renderer in a worker
 
 
 def with_base_url(cfg: SiteConfig, base_url: str | None) -> SiteConfig:
@@ -101,7 +135,66 @@ _UNCHECKED = (
 )
 
 
-def _load(source: Path, now: datetime, drafts: bool, base_url: str | None = None) -> _Loaded:
+class _Workers:
+    """The build's worker processes: `jobs` of them, or none (`jobs` 1).
+
+    Started only for a stage with enough work, and closed at the end of the build.
+    Workers are forked where the platform forks safely (Linux), so they start with
+    the planned site already in memory; elsewhere they are spawned and receive it
+    pickled once each. Either way the results come back in the planned order, so
+    the output is the same as with one process.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, jobs)
+
+    def pool(
+        self, initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()
+    ) -> ProcessPoolExecutor:
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+        return ProcessPoolExecutor(
+            self.jobs,
+            mp_context=multiprocessing.get_context(method),
+            initializer=initializer,
+            initargs=initargs,
+        )
+
+    def map_files(self, func: Callable[[str], _R], paths: Sequence[str]) -> list[_R]:
+        """`content.MapFiles`: in chunks over the workers, results in order."""
+        if self.jobs == 1 or len(paths) < _MIN_PARALLEL:
+            return [func(path) for path in paths]
+        with self.pool() as pool:
+            chunk = max(1, len(paths) // (self.jobs * 8))
+            return list(pool.map(func, paths, chunksize=chunk))
+
+
+@dataclass(frozen=True, slots=True)
+class CachedMarkdown:
+    """`bodies.render` through the build cache: the same `Rendered`, kept between
+    builds. Picklable (a cache is a path), so worker processes use the same entries."""
+
+    cache: Cache | None
+
+    def __call__(self, text: str, line_offset: int) -> Rendered:
+        if self.cache is None:
+            return bodies.render(text, line_offset)
+        key = key_of("markdown", str(line_offset), text)
+        found = self.cache.get(key)
+        if isinstance(found, Rendered):
+            return found
+        rendered = bodies.render(text, line_offset)
+        self.cache.put(key, rendered)
+        return rendered
+
+
+def _load(
+    source: Path,
+    now: datetime,
+    drafts: bool,
+    base_url: str | None = None,
+    cache: Cache | None = None,
+    workers: _Workers | None = None,
+) -> _Loaded:
     """Read and validate content.
 
     Raises ContentError only when site.yaml itself is unusable, after checking
@@ -126,9 +219,13 @@ def _load(source: Path, now: datetime, drafts: bool, base_url: str | None = None
     cfg = with_base_url(cfg, base_url)
     series, found = series_stage.load_series(source, cfg)
     diagnostics += found
-    chats, chat_found = content.load_chats(source, cfg, series_stage.declared_slugs(source))
+    markdown = CachedMarkdown(cache)
+    map_files = (workers or _Workers(1)).map_files
+    chats, chat_found = content.load_chats(
+        source, cfg, series_stage.declared_slugs(source), markdown, map_files
+    )
     diagnostics += chat_found
-    wiki, found = content.load_wiki(source)
+    wiki, found = content.load_wiki(source, markdown, map_files)
     diagnostics += found
     published = tuple(c for c in chats if drafts or not c.draft)
     hidden = tuple(c for c in chats if not (drafts or not c.draft))
@@ -174,9 +271,15 @@ def _link_index(site: Site, hidden: tuple[Chat, ...], strict: bool) -> LinkIndex
 
 
 def _prepare(
-    source: Path, now: datetime, drafts: bool, strict: bool = False, base_url: str | None = None
+    source: Path,
+    now: datetime,
+    drafts: bool,
+    strict: bool = False,
+    base_url: str | None = None,
+    cache: Cache | None = None,
+    workers: _Workers | None = None,
 ) -> _Prepared:
-    loaded = _load(source, now, drafts, base_url)
+    loaded = _load(source, now, drafts, base_url, cache, workers)
     site, hidden, diagnostics = loaded.site, loaded.hidden, loaded.diagnostics
     if strict:
         diagnostics = [
@@ -244,7 +347,9 @@ def _prepare(
     clashes = find_clashes(pages, statics, data)
     if clashes:
         raise ContentError(clashes)
-    return _Prepared(site, pages, statics, renderer, tuple(diagnostics), tuple(data), indexes)
+    return _Prepared(
+        site, pages, statics, renderer, tuple(diagnostics), tuple(data), indexes, search_path
+    )
 
 
 # Files under templates/ that Jinja reads as templates (a README there is not one).
@@ -273,6 +378,12 @@ def _template_syntax_errors(source: Path, renderer: render.Renderer) -> list[Dia
 
 
 def _renderer(site: Site, links: LinkIndex, search_path: tuple[Path, ...]) -> render.Renderer:
+    return render.Renderer(search_path, _render_globals(site, links))
+
+
+def _render_globals(site: Site, links: LinkIndex) -> dict[str, Any]:
+    """What every template sees besides its page's context: plain values, so a
+    worker process can build the same Renderer."""
     nav = [
         (urls.HOME, "Home"),
         (urls.CHATS, "Chats"),
@@ -283,34 +394,102 @@ def _renderer(site: Site, links: LinkIndex, search_path: tuple[Path, ...]) -> re
         nav.append((urls.WIKI, "Wiki"))
     if site.config.search:
         nav.append((urls.SEARCH, "Search"))
-    return render.Renderer(
-        search_path,
-        {
-            "config": site.config,
-            "now": site.now,
-            "nav": nav,
-            "link_index": links,
-            "site_feeds": site_feed_links(site.config),  # <link rel="alternate"> everywhere
-        },
-    )
+    return {
+        "config": site.config,
+        "now": site.now,
+        "nav": nav,
+        "link_index": links,
+        "site_feeds": site_feed_links(site.config),  # <link rel="alternate"> everywhere
+    }
 
 
-def _produce(prepared: _Prepared) -> Iterator[tuple[str, bytes]]:
-    for page in prepared.pages:
-        try:
-            html = prepared.renderer.render(page.url, page.title, page.context)
-        except Exception as exc:
-            # A theme mistake is the site author's to fix: name the template and line.
-            # Anything else raised while rendering is chatwiki's bug, and stays one.
-            found = render.template_diagnostic(exc, page.template)
-            if found is None:
-                raise
-            raise ContentError([found]) from None
-        yield page.path, html
+def _render_page(renderer: render.Renderer, page: Page) -> bytes | Diagnostic:
+    """A page's bytes, or the diagnostic of the theme mistake that stopped it."""
+    try:
+        return renderer.render(page.url, page.title, page.context)
+    except Exception as exc:
+        # A theme mistake is the site author's to fix: name the template and line.
+        # Anything else raised while rendering is chatwiki's bug, and stays one.
+        found = render.template_diagnostic(exc, page.template)
+        if found is None:
+            raise
+        return found
+
+
+# A worker's share of one build: set once per worker process by `_start_worker`,
+# read by `_make_range`. Module state because that is how a process pool hands
+# each worker its (large, shared) inputs once rather than with every task.
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(
+    search_path: tuple[Path, ...], globals_: dict[str, Any], outputs: tuple[Page | DataFile, ...]
+) -> None:
+    _WORKER["renderer"] = render.Renderer(search_path, globals_)
+    _WORKER["outputs"] = outputs
+
+
+def _make_range(start: int, stop: int) -> list[bytes | Diagnostic]:
+    renderer, outputs = _WORKER["renderer"], _WORKER["outputs"]
+    return [_make(renderer, item) for item in outputs[start:stop]]
+
+
+def _make(renderer: render.Renderer, item: Page | DataFile) -> bytes | Diagnostic:
+    if isinstance(item, Page):
+        return _render_page(renderer, item)
+    return item.produce()
+
+
+def _made_in_order(
+    prepared: _Prepared, outputs: tuple[Page | DataFile, ...], workers: _Workers
+) -> Iterator[bytes | Diagnostic]:
+    """Each output's bytes in planned order, made in the workers when there are any.
+
+    At most a few chunks wait at a time, so memory holds a window of pages rather
+    than the whole site's bytes.
+    """
+    if workers.jobs == 1 or len(outputs) < _MIN_PARALLEL:
+        for item in outputs:
+            yield _make(prepared.renderer, item)
+        return
+    chunk = max(1, min(64, len(outputs) // (workers.jobs * 8)))
+    ranges = deque((i, min(i + chunk, len(outputs))) for i in range(0, len(outputs), chunk))
+    globals_ = _render_globals(prepared.site, prepared.indexes.links)
+    with workers.pool(_start_worker, (prepared.search_path, globals_, outputs)) as pool:
+        pending: deque[Future[list[bytes | Diagnostic]]] = deque()
+        while ranges or pending:
+            while ranges and len(pending) < workers.jobs * 3:
+                pending.append(pool.submit(_make_range, *ranges.popleft()))
+            yield from pending.popleft().result()
+
+
+def _produce(
+    prepared: _Prepared,
+    workers: _Workers | None = None,
+    progress: ProgressCallback | None = None,
+) -> Iterator[tuple[str, bytes]]:
+    """Every output file (path, bytes) in the planned order.
+
+    Every theme mistake of the run is reported at once: a page a template error
+    stopped is left out, the others are still made, and the run then fails.
+    """
+    outputs: tuple[Page | DataFile, ...] = (*prepared.pages, *prepared.data)
+    total = len(outputs) + len(prepared.statics)
+    problems: list[Diagnostic] = []
+    made = _made_in_order(prepared, outputs, workers or _Workers(1))
+    for done, (item, result) in enumerate(zip(outputs, made, strict=True), start=1):
+        if isinstance(result, Diagnostic):
+            problems.append(result)
+        elif not problems:
+            yield item.path, result
+        if progress is not None and done % 50 == 0:
+            progress(Progress("output", done, total))
+    if problems:
+        raise ContentError(list(dict.fromkeys(problems)))
     for static in prepared.statics:
         yield static.path, static.source.read_bytes()
-    for data in prepared.data:
-        yield data.path, data.produce()
+    if progress is not None:
+        progress(Progress("output", total, total))
 
 
 def build(
@@ -320,18 +499,109 @@ def build(
     drafts: bool = False,
     strict: bool = False,
     base_url: str | None = None,
+    *,
+    jobs: int = 1,
+    cache_dir: Path | None = None,
+    progress: ProgressCallback | None = None,
 ) -> BuildReport:
     """Build the site at `source` into `out`; the old `out` survives any failure.
 
     `strict`: wiki-link warnings (missing page or heading, ambiguous name) and quotes
     of posts no archive holds are errors.
     `base_url`: where this build is served, in place of site.yaml's `base_url`.
+    `jobs`: worker processes for rendering Markdown and pages (1: this process only);
+    the output is the same byte for byte whatever the number.
+    `cache_dir`: keep rendered Markdown there between builds (None: no cache); it
+    must be outside `out`. Whatever it holds, the output is the same as without it.
+    `progress` is called now and then with how far the build is.
+
+    Unchanged files are never rewritten (see `write.publish`), and the search index
+    is kept when no page changed, so calling this again after an edit (as a preview
+    server does) costs about what the edit changed.
     """
-    prepared = _prepare(source, now, drafts, strict, base_url)
+    cache = _open_cache(cache_dir, out)
+    started = cache.begin() if cache is not None else 0.0
+    workers = _Workers(jobs)
+    prepared = _prepare(source, now, drafts, strict, base_url, cache, workers)
+    if progress is not None:
+        progress(Progress("content", len(prepared.site.chats), len(prepared.site.chats)))
+    files = _produce(prepared, workers, progress)
+    html = hashlib.sha256()
     # Search indexes the finished pages, so it runs in the staging dir before the swap.
-    finalize = search.indexer(prepared.site.config)
-    written = publish(out, source, _produce(prepared), finalize=finalize)
-    return BuildReport(pages=len(prepared.pages), files=written, warnings=prepared.warnings)
+    index = search.indexer(prepared.site.config)
+    bundle = _search_bundle_key(prepared.site.config, html)
+    reused = False
+
+    def finalize(staging: Path) -> None:
+        nonlocal reused
+        if index is None:
+            return
+        if progress is not None:
+            progress(Progress("search", 0, 1))
+        reused = _keep_search_bundle(cache, out, bundle(), staging)
+        if not reused:
+            index(staging)
+        if progress is not None:
+            progress(Progress("search", 1, 1))
+
+    published = publish_site(out, source, _hashing_html(files, html), finalize=finalize)
+    if cache is not None:
+        if index is not None:
+            cache.put(_bundle_record(out), bundle())  # what out/pagefind/ now indexes
+        cache.prune(started)
+    return BuildReport(
+        pages=len(prepared.pages),
+        files=published.files,
+        warnings=prepared.warnings,
+        written=published.written,
+        search_reused=reused,
+    )
+
+
+def _open_cache(cache_dir: Path | None, out: Path) -> Cache | None:
+    if cache_dir is None:
+        return None
+    where = cache_dir.resolve()
+    target = out.resolve()
+    if where == target or where.is_relative_to(target) or target.is_relative_to(where):
+        raise UsageError(
+            f"the cache directory {cache_dir} must be outside the output directory {out} "
+            "(each build replaces the output)"
+        )
+    return Cache(where)
+
+
+def _hashing_html(files: Iterator[tuple[str, bytes]], digest: Any) -> Iterator[tuple[str, bytes]]:
+    """`files` unchanged, feeding every page's path and bytes to `digest` on the way:
+    what the search index is made of, without reading the pages back."""
+    for path, data in files:
+        if path.endswith(HTML.suffix):
+            digest.update(len(path).to_bytes(8, "big") + path.encode())
+            digest.update(len(data).to_bytes(8, "big") + data)
+        yield path, data
+
+
+def _search_bundle_key(config: SiteConfig, html: Any) -> Callable[[], str]:
+    """The key of the search bundle these pages make (called once they are all made):
+    the pages, the index's language and chatwiki with its Pagefind version."""
+    return lambda: key_of("search-bundle", search.search_language(config.language), html.digest())
+
+
+def _bundle_record(out: Path) -> str:
+    return key_of("search-bundle-of", str(out.resolve()))
+
+
+def _keep_search_bundle(cache: Cache | None, out: Path, bundle: str, staging: Path) -> bool:
+    """Keep the current output's search bundle if it indexes exactly these pages.
+
+    Pagefind's bundle is a function of the pages (it is reproducible), so when no
+    page changed since the last build into `out` the old bundle is the new one. Known
+    only through the cache, which records what each output's bundle was made from;
+    without a cache, or when anything is unsure, the pages are indexed again.
+    """
+    if cache is None or cache.get(_bundle_record(out)) != bundle:
+        return False
+    return keep_tree(out / urls.PAGEFIND.rstrip("/"), staging / urls.PAGEFIND.rstrip("/"))
 
 
 def check(

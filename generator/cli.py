@@ -29,6 +29,9 @@ from generator.core.schema import Invalid
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE
+# Beside site.yaml, outside output/; `.gitignore` (ours and `chatwiki new site`'s)
+# ignores `/.chatwiki-*`.
+CACHE_DIR = ".chatwiki-cache"
 
 
 def resolve_now(now: str | None) -> datetime:
@@ -144,6 +147,22 @@ def main() -> None:
 @click.option("--now", "now_text", metavar="ISO-DATETIME", help=NOW_HELP)
 @STRICT_OPTION
 @BASE_URL_OPTION
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for rendering (default: the machine's cores). The output "
+    "is the same whatever the number.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help=f"Keep rendered Markdown here between builds (default: SOURCE/{CACHE_DIR}). "
+    "Safe to delete at any time.",
+)
+@click.option("--no-cache", is_flag=True, help="Use no cache: render everything afresh.")
 def build_command(
     source: Path,
     out: Path | None,
@@ -151,18 +170,33 @@ def build_command(
     now_text: str | None,
     strict: bool,
     base_url: str | None,
+    jobs: int | None,
+    cache_dir: Path | None,
+    no_cache: bool,
 ) -> None:
     """Build the site into the output directory.
 
     The site is written to a temporary directory beside the output and swapped in
     only when every page was written; a failed build leaves the old output as it was.
+    Files whose content did not change are kept as they were (same modification
+    time), so a rebuild of unchanged content rewrites nothing.
     """
     now = resolve_now(now_text)
     target = out if out is not None else source / "output"
+    cache = None if no_cache else (cache_dir if cache_dir is not None else source / CACHE_DIR)
 
     def run() -> None:
         started = time.perf_counter()
-        report = build(source, target, now, drafts=drafts, strict=strict, base_url=base_url)
+        report = build(
+            source,
+            target,
+            now,
+            drafts=drafts,
+            strict=strict,
+            base_url=base_url,
+            jobs=jobs or os.cpu_count() or 1,
+            cache_dir=cache,
+        )
         _print_warnings(report.warnings)
         took = time.perf_counter() - started
         click.echo(
