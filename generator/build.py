@@ -8,7 +8,9 @@ written, and raised together as one ContentError.
 from __future__ import annotations
 
 import hashlib
+import io
 import multiprocessing
+import pickle
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -16,17 +18,19 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import jinja2
+import jinja2.meta
+import jinja2.nodes
 
 from generator.core import schema, urls
 from generator.core.errors import Collector, ContentError, Diagnostic, UsageError, errors_only
 from generator.core.frozenmap import FrozenMap
-from generator.core.model import Chat, Rendered, Site, SiteConfig, TopicRef
-from generator.index.calendar import build_calendar, build_timeline
-from generator.index.conversation import build_conversation
-from generator.index.topics import TopicIndex, build_topic_index
+from generator.core.model import Chat, Rendered, Series, Site, SiteConfig, TopicRef, WikiPage
+from generator.index.calendar import CalendarIndex, Event, build_calendar, build_timeline
+from generator.index.conversation import Conversation, build_conversation
+from generator.index.topics import TopicEntry, TopicIndex, build_topic_index
 from generator.index.wiki import (
     LinkIndex,
     build_link_index,
@@ -417,21 +421,25 @@ def _render_page(renderer: render.Renderer, page: Page) -> bytes | Diagnostic:
 
 
 # A worker's share of one build: set once per worker process by `_start_worker`,
-# read by `_make_range`. Module state because that is how a process pool hands
+# read by `_make_some`. Module state because that is how a process pool hands
 # each worker its (large, shared) inputs once rather than with every task.
 _WORKER: dict[str, Any] = {}
 
 
 def _start_worker(
-    search_path: tuple[Path, ...], globals_: dict[str, Any], outputs: tuple[Page | DataFile, ...]
+    search_path: tuple[Path, ...],
+    globals_: dict[str, Any],
+    outputs: tuple[Page | DataFile, ...],
+    cache: Cache | None,
 ) -> None:
     _WORKER["renderer"] = render.Renderer(search_path, globals_)
     _WORKER["outputs"] = outputs
+    _WORKER["cache"] = cache
 
 
-def _make_range(start: int, stop: int) -> list[bytes | Diagnostic]:
-    renderer, outputs = _WORKER["renderer"], _WORKER["outputs"]
-    return [_make(renderer, item) for item in outputs[start:stop]]
+def _make_some(todo: list[tuple[int, str | None]]) -> list[bytes | Diagnostic]:
+    renderer, outputs, cache = _WORKER["renderer"], _WORKER["outputs"], _WORKER["cache"]
+    return [_make_and_keep(renderer, outputs[i], cache, key) for i, key in todo]
 
 
 def _make(renderer: render.Renderer, item: Page | DataFile) -> bytes | Diagnostic:
@@ -440,26 +448,153 @@ def _make(renderer: render.Renderer, item: Page | DataFile) -> bytes | Diagnosti
     return item.produce()
 
 
+def _make_and_keep(
+    renderer: render.Renderer, item: Page | DataFile, cache: Cache | None, key: str | None
+) -> bytes | Diagnostic:
+    made = _make(renderer, item)
+    if cache is not None and key is not None and isinstance(made, bytes):
+        cache.put(key, made)
+    return made
+
+
+# Values that many outputs share (a chat appears on its page, its topics' pages, the
+# calendar's...): an output's key names each by the digest of its own pickle,
+# computed once per build, rather than pickling it again inside every output.
+_SHARED = (Chat, WikiPage, Series, CalendarIndex, Conversation, TopicEntry, Event, LinkIndex)
+
+
+class _KeyPickler(pickle.Pickler):
+    """Pickles a value for its key, with each shared value inside it replaced by its
+    digest (`reducer_override` is not called for str, int, tuple and the like, so
+    this costs one Python call per object of a model type, not per object)."""
+
+    def __init__(self, file: BinaryIO, digests: dict[int, tuple[object, bytes]], top: object):
+        super().__init__(file, protocol=5)
+        self.digests = digests
+        self.top = top
+
+    def reducer_override(self, obj: object) -> Any:
+        if obj is self.top or type(obj) not in _SHARED:
+            return NotImplemented
+        known = self.digests.get(id(obj))
+        if known is None:
+            # Kept with the value, so its id() cannot be reused during the build.
+            known = (obj, _digest(obj, self.digests))
+            self.digests[id(obj)] = known
+        return bytes, (known[1],)
+
+
+def _digest(value: object, digests: dict[int, tuple[object, bytes]]) -> bytes:
+    """sha256 of `value`'s pickle, shared values by their own digests."""
+    buffer = io.BytesIO()
+    _KeyPickler(buffer, digests, value).dump(value)
+    return hashlib.sha256(buffer.getbuffer()).digest()
+
+
+def _output_keys(prepared: _Prepared, outputs: Sequence[Page | DataFile]) -> list[str]:
+    """The cache key of each output: everything its bytes depend on.
+
+    A page: its URL, title and context, the templates (every theme file, by
+    content), the values every template sees and, only for a page whose templates
+    read it, the build's `now`: the clock must not make every page new. A feed or
+    calendar: its producer and arguments (the build's now among them when used).
+    chatwiki's own code is in every key (`key_of`).
+    """
+    digests: dict[int, tuple[object, bytes]] = {}
+    env = prepared.renderer.env
+    theme = hashlib.sha256()
+    for name in sorted(env.list_templates()):
+        source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        theme.update(f"{len(name)}:{name}{len(source)}:".encode() + source.encode())
+    globals_ = _render_globals(prepared.site, prepared.indexes.links)
+    now = globals_.pop("now")
+    shared = theme.digest() + _digest(globals_, digests)
+    with_now = shared + _digest(now, digests)
+    reads_now: dict[str, bool] = {}
+    keys = []
+    for item in outputs:
+        if isinstance(item, Page):
+            if item.template not in reads_now:
+                reads_now[item.template] = _reads_now(env, item.template)
+            base = with_now if reads_now[item.template] else shared
+            keys.append(key_of("page", base, _digest(item, digests)))
+        else:
+            keys.append(key_of("data", _digest(item, digests)))
+    return keys
+
+
+def _reads_now(env: jinja2.Environment, name: str, seen: set[str] | None = None) -> bool:
+    """Whether template `name`, or any it extends, includes or imports, reads `now`.
+    True when unsure (a template chosen at render time, one that does not parse)."""
+    seen = set() if seen is None else seen
+    if name in seen:
+        return False
+    seen.add(name)
+    try:
+        source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        tree = env.parse(source)
+    except jinja2.TemplateError:
+        return True
+    # Any load of the name (a local variable called `now` counts too: only costlier).
+    if any(node.name == "now" for node in tree.find_all(jinja2.nodes.Name)):
+        return True
+    for other in jinja2.meta.find_referenced_templates(tree):
+        if other is None or _reads_now(env, other, seen):
+            return True
+    return False
+
+
 def _made_in_order(
-    prepared: _Prepared, outputs: tuple[Page | DataFile, ...], workers: _Workers
+    prepared: _Prepared,
+    outputs: tuple[Page | DataFile, ...],
+    workers: _Workers,
+    cache: Cache | None = None,
 ) -> Iterator[bytes | Diagnostic]:
-    """Each output's bytes in planned order, made in the workers when there are any.
+    """Each output's bytes in planned order: from the cache when it holds them, else
+    made (in the workers when there are any and enough to make) and kept there.
 
     At most a few chunks wait at a time, so memory holds a window of pages rather
     than the whole site's bytes.
     """
-    if workers.jobs == 1 or len(outputs) < _MIN_PARALLEL:
-        for item in outputs:
-            yield _make(prepared.renderer, item)
-        return
-    chunk = max(1, min(64, len(outputs) // (workers.jobs * 8)))
-    ranges = deque((i, min(i + chunk, len(outputs))) for i in range(0, len(outputs), chunk))
+    keys: list[str | None] = (
+        list(_output_keys(prepared, outputs)) if cache else [None] * len(outputs)
+    )
+    misses = [i for i, key in enumerate(keys) if cache is None or key is None or not cache.has(key)]
+    made: Iterator[bytes | Diagnostic]
+    if workers.jobs == 1 or len(misses) < _MIN_PARALLEL:
+        made = (_make_and_keep(prepared.renderer, outputs[i], cache, keys[i]) for i in misses)
+    else:
+        made = _made_by_workers(prepared, outputs, workers, cache, [(i, keys[i]) for i in misses])
+    missing = set(misses)
+    for i, item in enumerate(outputs):
+        if i in missing:
+            yield next(made)
+            continue
+        key = keys[i]
+        found = cache.get(key) if cache is not None and key is not None else None
+        # Gone or unreadable since `has` said yes: made here, like any miss.
+        yield (
+            found
+            if isinstance(found, bytes)
+            else _make_and_keep(prepared.renderer, item, cache, key)
+        )
+
+
+def _made_by_workers(
+    prepared: _Prepared,
+    outputs: tuple[Page | DataFile, ...],
+    workers: _Workers,
+    cache: Cache | None,
+    todo: list[tuple[int, str | None]],
+) -> Iterator[bytes | Diagnostic]:
+    chunk = max(1, min(64, len(todo) // (workers.jobs * 8)))
+    chunks = deque(todo[i : i + chunk] for i in range(0, len(todo), chunk))
     globals_ = _render_globals(prepared.site, prepared.indexes.links)
-    with workers.pool(_start_worker, (prepared.search_path, globals_, outputs)) as pool:
+    with workers.pool(_start_worker, (prepared.search_path, globals_, outputs, cache)) as pool:
         pending: deque[Future[list[bytes | Diagnostic]]] = deque()
-        while ranges or pending:
-            while ranges and len(pending) < workers.jobs * 3:
-                pending.append(pool.submit(_make_range, *ranges.popleft()))
+        while chunks or pending:
+            while chunks and len(pending) < workers.jobs * 3:
+                pending.append(pool.submit(_make_some, chunks.popleft()))
             yield from pending.popleft().result()
 
 
@@ -467,6 +602,7 @@ def _produce(
     prepared: _Prepared,
     workers: _Workers | None = None,
     progress: ProgressCallback | None = None,
+    cache: Cache | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Every output file (path, bytes) in the planned order.
 
@@ -476,7 +612,7 @@ def _produce(
     outputs: tuple[Page | DataFile, ...] = (*prepared.pages, *prepared.data)
     total = len(outputs) + len(prepared.statics)
     problems: list[Diagnostic] = []
-    made = _made_in_order(prepared, outputs, workers or _Workers(1))
+    made = _made_in_order(prepared, outputs, workers or _Workers(1), cache)
     for done, (item, result) in enumerate(zip(outputs, made, strict=True), start=1):
         if isinstance(result, Diagnostic):
             problems.append(result)
@@ -525,7 +661,7 @@ def build(
     prepared = _prepare(source, now, drafts, strict, base_url, cache, workers)
     if progress is not None:
         progress(Progress("content", len(prepared.site.chats), len(prepared.site.chats)))
-    files = _produce(prepared, workers, progress)
+    files = _produce(prepared, workers, progress, cache)
     html = hashlib.sha256()
     # Search indexes the finished pages, so it runs in the staging dir before the swap.
     index = search.indexer(prepared.site.config)

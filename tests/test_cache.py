@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -147,3 +148,78 @@ def test_the_cache_cannot_be_inside_the_output(site: Path, tmp_path: Path) -> No
 
     with pytest.raises(UsageError, match="outside the output"):
         build(site, tmp_path / "out", NOW, cache_dir=tmp_path / "out" / "cache")
+
+
+def rebuilt_after(site: Path, tmp_path: Path, edit: Callable[[], None]) -> tuple[set[str], int]:
+    """Build with a cache, edit the site, build again: the files rewritten, checked to
+    be exactly those whose bytes a fresh build (no cache) says changed, and the
+    number of files in the site."""
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(site, out, NOW, cache_dir=cache)
+    before_bytes, before = tree(out), stamps(out)
+    edit()
+    report = build(site, out, NOW, cache_dir=cache)
+    fresh = tmp_path / "fresh"
+    build(site, fresh, NOW)
+    after = tree(out)
+    assert after == tree(fresh), "the cached build is stale"
+    changed = {p for p, data in after.items() if before_bytes.get(p) != data}
+    assert rewritten(before, out) == changed
+    assert report.written == len(changed)
+    return changed, len(after)
+
+
+def test_a_template_edit_rewrites_the_pages_that_use_it(site: Path, tmp_path: Path) -> None:
+    template = site / "themes/default/templates/wiki_page.html"
+
+    def edit() -> None:
+        text = template.read_text()
+        template.write_text(text.replace("{% block content %}", "{% block content %}<!--v2-->"))
+
+    changed, total = rebuilt_after(site, tmp_path, edit)
+    wiki_pages = {p for p in changed if p.startswith("wiki/") and p != "wiki/index.html"}
+    assert changed == wiki_pages and len(changed) >= 3, sorted(changed)
+
+
+def test_a_site_yaml_edit_rewrites_what_shows_the_setting(site: Path, tmp_path: Path) -> None:
+    config = site / "site.yaml"
+
+    def edit() -> None:
+        text = config.read_text()
+        assert '\ndescription: "' in text
+        config.write_text(text.replace('\ndescription: "', '\ndescription: "Edited. ', 1))
+
+    changed, total = rebuilt_after(site, tmp_path, edit)
+    assert "index.html" in changed and "chats/index.html" in changed  # every page's footer
+    assert not any(p.startswith("static/") for p in changed)  # theme files stay
+
+
+def test_a_linked_page_title_edit_rewrites_only_where_it_shows(site: Path, tmp_path: Path) -> None:
+    page = site / "content/wiki/etiquette.md"
+
+    def edit() -> None:
+        page.write_text(page.read_text().replace('"Chat etiquette"', '"Etiquette for chats"'))
+
+    changed, total = rebuilt_after(site, tmp_path, edit)
+    assert "wiki/etiquette/index.html" in changed
+    assert 1 < len(changed) < total / 2, sorted(changed)
+
+
+def test_search_is_not_indexed_again_when_no_page_changed(site: Path, tmp_path: Path) -> None:
+    config = site / "site.yaml"
+    config.write_text(config.read_text().replace("search: false", "search: true"))
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    first = build(site, out, NOW, cache_dir=cache)
+    assert not first.search_reused
+    bundle = {p: s for p, s in stamps(out).items() if p.startswith("pagefind/")}
+    assert bundle
+    again = build(site, out, NOW, cache_dir=cache)
+    assert again.search_reused
+    assert {p: s for p, s in stamps(out).items() if p.startswith("pagefind/")} == bundle
+    chat = sorted((site / "content/chats").glob("*.md"))[0]
+    chat.write_text(chat.read_text() + "\nA new closing line.\n")
+    edited = build(site, out, NOW, cache_dir=cache)
+    assert not edited.search_reused
+    fresh = tmp_path / "fresh"
+    build(site, fresh, NOW)
+    assert tree(out) == tree(fresh)

@@ -90,6 +90,10 @@ class Cache:
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / (key + _SUFFIX)
 
+    def has(self, key: str) -> bool:
+        """Whether an entry exists (it may still turn out unusable: `get` says)."""
+        return self._path(key).is_file()
+
     def get(self, key: str) -> object | None:
         """The value stored under `key`, or None when there is none worth using."""
         path = self._path(key)

@@ -156,13 +156,14 @@ def publish_site(
         staging.mkdir()
         count = reused = 0
         current = out.resolve() if out.is_dir() else None
-        if current is None or not _keep(current / MARKER, current, _MARKER_TEXT, staging / MARKER):
+        plain = _PlainFolders(current)
+        if current is None or not _keep(current / MARKER, plain, _MARKER_TEXT, staging / MARKER):
             (staging / MARKER).write_bytes(_MARKER_TEXT)
         try:
             for rel, data in files:
                 dest = _safe_join(staging, rel)
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                if current is not None and _keep(_safe_join(current, rel), current, data, dest):
+                if current is not None and _keep(_safe_join(current, rel), plain, data, dest):
                     reused += 1
                 else:
                     dest.write_bytes(data)
@@ -176,7 +177,23 @@ def publish_site(
         return Published(count, count - reused, reused)
 
 
-def _keep(old: Path, current: Path, data: bytes, dest: Path) -> bool:
+class _PlainFolders:
+    """Which folders of the current output are reached without a symbolic link:
+    one lstat per folder for the whole build, rather than resolving every path."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.known: dict[Path, bool] = {} if root is None else {root: True}
+
+    def __call__(self, folder: Path) -> bool:
+        found = self.known.get(folder)
+        if found is None:
+            parent = folder.parent
+            found = parent != folder and not folder.is_symlink() and self(parent)
+            self.known[folder] = found
+        return found
+
+
+def _keep(old: Path, plain: _PlainFolders, data: bytes, dest: Path) -> bool:
     """Put the current output's `old` at `dest` if it holds exactly `data`.
 
     Only a regular file of the current output itself: never one reached through a
@@ -185,7 +202,7 @@ def _keep(old: Path, current: Path, data: bytes, dest: Path) -> bool:
     try:
         if old.is_symlink() or not old.is_file() or old.stat().st_size != len(data):
             return False
-        if not old.resolve().is_relative_to(current) or old.read_bytes() != data:
+        if not plain(old.parent) or old.read_bytes() != data:
             return False
         return link_or_copy(old, dest)
     except OSError:
