@@ -1,11 +1,12 @@
 """Time a cold build of a large synthetic site.
 
-    python benchmarks/build_site.py --chats 4000 [--repeat 3] [--keep DIR]
+    python benchmarks/build_site.py --chats 4000 [--repeat 3] [--keep DIR] [--jobs N] [--cache]
 
 Generates N write-ups (each ~600 words in six `##` sections, with a table and a
 footnote) across two hashtag series, then times `generator.build` end to end (load,
 validate, render Markdown, render pages, write, swap). Prints the best and median
-wall time. Figures are quoted in the README; never asserted in a test.
+wall time. With --cache the first run fills a cache the later runs read (warm
+builds). Figures are quoted in the README; never asserted in a test.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=4000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="generate the site here and keep it")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--cache", action="store_true", help="use a cache beside the site")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp) / "site"
@@ -64,7 +67,13 @@ def main() -> None:
         times = []
         for _ in range(args.repeat):
             started = time.perf_counter()
-            report = build(root, root / "output", now)
+            report = build(
+                root,
+                root / "output",
+                now,
+                jobs=args.jobs,
+                cache_dir=root / ".chatwiki-cache" if args.cache else None,
+            )
             times.append(time.perf_counter() - started)
         print(
             f"{args.chats} write-ups -> {report.files} files: best {min(times):.2f} s, "

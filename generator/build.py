@@ -7,20 +7,30 @@ written, and raised together as one ContentError.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import hashlib
+import io
+import multiprocessing
+import pickle
+import sys
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
 
 import jinja2
+import jinja2.meta
+import jinja2.nodes
 
 from generator.core import schema, urls
 from generator.core.errors import Collector, ContentError, Diagnostic, UsageError, errors_only
 from generator.core.frozenmap import FrozenMap
-from generator.core.model import Chat, Site, SiteConfig, TopicRef
-from generator.index.calendar import build_calendar, build_timeline
-from generator.index.conversation import build_conversation
-from generator.index.topics import TopicIndex, build_topic_index
+from generator.core.model import Chat, Rendered, Series, Site, SiteConfig, TopicRef, WikiPage
+from generator.index.calendar import CalendarIndex, Event, build_calendar, build_timeline
+from generator.index.conversation import Conversation, build_conversation
+from generator.index.topics import TopicEntry, TopicIndex, build_topic_index
 from generator.index.wiki import (
     LinkIndex,
     build_link_index,
@@ -28,8 +38,10 @@ from generator.index.wiki import (
     link_sources,
     link_targets,
 )
+from generator.markdown import bodies
 from generator.output import render
 from generator.output.feeds import site_feed_links
+from generator.output.formats import HTML
 from generator.output.i18n import N_
 from generator.plan import (
     DataFile,
@@ -47,7 +59,8 @@ from generator.plan import (
     plan_topic_feeds,
 )
 from generator.publish import search
-from generator.publish.write import publish
+from generator.publish.cache import Cache, key_of
+from generator.publish.write import keep_tree, publish_site
 from generator.sources import content, files
 from generator.sources import series as series_stage
 from generator.sources.config import CONFIG_FILE
@@ -59,6 +72,30 @@ class BuildReport:
     pages: int
     files: int  # pages + static files
     warnings: tuple[Diagnostic, ...]
+    written: int | None = None  # files new or changed (None: not a build that writes)
+    search_reused: bool = False  # the search index was kept: no indexed page changed
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a build is, for a progress line: `done` of `total` in `stage`
+    ("content": write-ups and wiki pages read and rendered; "output": files made;
+    "search": indexing, 0 of 1 until it ends)."""
+
+    stage: str
+    done: int
+    total: int
+
+
+ProgressCallback = Callable[[Progress], None]
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+# Below this many items a worker pool costs more than it saves (starting the
+# processes, sending the work): the items are done in this process. The result is
+# the same either way; only the time differs.
+_MIN_PARALLEL = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +107,7 @@ class _Prepared:
     warnings: tuple[Diagnostic, ...]
     data: tuple[DataFile, ...]  # .ics files and feeds
     indexes: Indexes
+    search_path: tuple[Path, ...]  # the theme folders, to build a Renderer in a worker
 
 
 def with_base_url(cfg: SiteConfig, base_url: str | None) -> SiteConfig:
@@ -102,7 +140,66 @@ _UNCHECKED = (
 )
 
 
-def _load(source: Path, now: datetime, drafts: bool, base_url: str | None = None) -> _Loaded:
+class _Workers:
+    """The build's worker processes: `jobs` of them, or none (`jobs` 1).
+
+    Started only for a stage with enough work, and closed at the end of the build.
+    Workers are forked where the platform forks safely (Linux), so they start with
+    the planned site already in memory; elsewhere they are spawned and receive it
+    pickled once each. Either way the results come back in the planned order, so
+    the output is the same as with one process.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, jobs)
+
+    def pool(
+        self, initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()
+    ) -> ProcessPoolExecutor:
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+        return ProcessPoolExecutor(
+            self.jobs,
+            mp_context=multiprocessing.get_context(method),
+            initializer=initializer,
+            initargs=initargs,
+        )
+
+    def map_files(self, func: Callable[[str], _R], paths: Sequence[str]) -> list[_R]:
+        """`content.MapFiles`: in chunks over the workers, results in order."""
+        if self.jobs == 1 or len(paths) < _MIN_PARALLEL:
+            return [func(path) for path in paths]
+        with self.pool() as pool:
+            chunk = max(1, len(paths) // (self.jobs * 8))
+            return list(pool.map(func, paths, chunksize=chunk))
+
+
+@dataclass(frozen=True, slots=True)
+class CachedMarkdown:
+    """`bodies.render` through the build cache: the same `Rendered`, kept between
+    builds. Picklable (a cache is a path), so worker processes use the same entries."""
+
+    cache: Cache | None
+
+    def __call__(self, text: str, line_offset: int) -> Rendered:
+        if self.cache is None:
+            return bodies.render(text, line_offset)
+        key = key_of("markdown", str(line_offset), text)
+        found = self.cache.get(key)
+        if isinstance(found, Rendered):
+            return found
+        rendered = bodies.render(text, line_offset)
+        self.cache.put(key, rendered)
+        return rendered
+
+
+def _load(
+    source: Path,
+    now: datetime,
+    drafts: bool,
+    base_url: str | None = None,
+    cache: Cache | None = None,
+    workers: _Workers | None = None,
+) -> _Loaded:
     """Read and validate content.
 
     Raises ContentError only when site.yaml itself is unusable, after checking
@@ -127,9 +224,13 @@ def _load(source: Path, now: datetime, drafts: bool, base_url: str | None = None
     cfg = with_base_url(cfg, base_url)
     series, found = series_stage.load_series(source, cfg)
     diagnostics += found
-    chats, chat_found = content.load_chats(source, cfg, series_stage.declared_slugs(source))
+    markdown = CachedMarkdown(cache)
+    map_files = (workers or _Workers(1)).map_files
+    chats, chat_found = content.load_chats(
+        source, cfg, series_stage.declared_slugs(source), markdown, map_files
+    )
     diagnostics += chat_found
-    wiki, found = content.load_wiki(source)
+    wiki, found = content.load_wiki(source, markdown, map_files)
     diagnostics += found
     published = tuple(c for c in chats if drafts or not c.draft)
     hidden = tuple(c for c in chats if not (drafts or not c.draft))
@@ -175,9 +276,15 @@ def _link_index(site: Site, hidden: tuple[Chat, ...], strict: bool) -> LinkIndex
 
 
 def _prepare(
-    source: Path, now: datetime, drafts: bool, strict: bool = False, base_url: str | None = None
+    source: Path,
+    now: datetime,
+    drafts: bool,
+    strict: bool = False,
+    base_url: str | None = None,
+    cache: Cache | None = None,
+    workers: _Workers | None = None,
 ) -> _Prepared:
-    loaded = _load(source, now, drafts, base_url)
+    loaded = _load(source, now, drafts, base_url, cache, workers)
     site, hidden, diagnostics = loaded.site, loaded.hidden, loaded.diagnostics
     if strict:
         diagnostics = [
@@ -245,7 +352,9 @@ def _prepare(
     clashes = find_clashes(pages, statics, data)
     if clashes:
         raise ContentError(clashes)
-    return _Prepared(site, pages, statics, renderer, tuple(diagnostics), tuple(data), indexes)
+    return _Prepared(
+        site, pages, statics, renderer, tuple(diagnostics), tuple(data), indexes, search_path
+    )
 
 
 # Files under templates/ that Jinja reads as templates (a README there is not one).
@@ -274,7 +383,12 @@ def _template_syntax_errors(source: Path, renderer: render.Renderer) -> list[Dia
 
 
 def _renderer(site: Site, links: LinkIndex, search_path: tuple[Path, ...]) -> render.Renderer:
-    # N_: the labels are in the theme's catalogue; base.html shows them translated.
+    return render.Renderer(search_path, _render_globals(site, links))
+
+
+def _render_globals(site: Site, links: LinkIndex) -> dict[str, Any]:
+    """What every template sees besides its page's context: plain values, so a
+    worker process can build the same Renderer."""
     nav = [
         (urls.HOME, N_("Home")),
         (urls.CHATS, N_("Chats")),
@@ -285,46 +399,234 @@ def _renderer(site: Site, links: LinkIndex, search_path: tuple[Path, ...]) -> re
         nav.append((urls.WIKI, N_("Wiki")))
     if site.config.search:
         nav.append((urls.SEARCH, N_("Search")))
-    return render.Renderer(
-        search_path,
-        {
-            "config": site.config,
-            "now": site.now,
-            "nav": nav,
-            "link_index": links,
-            "site_feeds": site_feed_links(site.config),  # <link rel="alternate"> everywhere
-        },
+    return {
+        "config": site.config,
+        "now": site.now,
+        "nav": nav,
+        "link_index": links,
+        "site_feeds": site_feed_links(site.config),  # <link rel="alternate"> everywhere
+    }
+
+
+def _render_page(renderer: render.Renderer, page: Page) -> bytes | Diagnostic:
+    """A page's bytes, or the diagnostic of the theme mistake that stopped it."""
+    try:
+        return renderer.render(page.url, page.title, page.context)
+    except Exception as exc:
+        # A theme mistake is the site author's to fix: name the template and line.
+        # Anything else raised while rendering is chatwiki's bug, and stays one.
+        found = render.template_diagnostic(exc, page.template)
+        if found is None:
+            raise
+        return found
+
+
+# A worker's share of one build: set once per worker process by `_start_worker`,
+# read by `_make_some`. Module state because that is how a process pool hands
+# each worker its (large, shared) inputs once rather than with every task.
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(
+    search_path: tuple[Path, ...],
+    globals_: dict[str, Any],
+    outputs: tuple[Page | DataFile, ...],
+    cache: Cache | None,
+) -> None:
+    _WORKER["renderer"] = render.Renderer(search_path, globals_)
+    _WORKER["outputs"] = outputs
+    _WORKER["cache"] = cache
+
+
+def _make_some(todo: list[tuple[int, str | None]]) -> list[bytes | Diagnostic]:
+    renderer, outputs, cache = _WORKER["renderer"], _WORKER["outputs"], _WORKER["cache"]
+    return [_make_and_keep(renderer, outputs[i], cache, key) for i, key in todo]
+
+
+def _make(renderer: render.Renderer, item: Page | DataFile) -> bytes | Diagnostic:
+    if isinstance(item, Page):
+        return _render_page(renderer, item)
+    return item.produce()
+
+
+def _make_and_keep(
+    renderer: render.Renderer, item: Page | DataFile, cache: Cache | None, key: str | None
+) -> bytes | Diagnostic:
+    made = _make(renderer, item)
+    if cache is not None and key is not None and isinstance(made, bytes):
+        cache.put(key, made)
+    return made
+
+
+# Values that many outputs share (a chat appears on its page, its topics' pages, the
+# calendar's...): an output's key names each by the digest of its own pickle,
+# computed once per build, rather than pickling it again inside every output.
+_SHARED = (Chat, WikiPage, Series, CalendarIndex, Conversation, TopicEntry, Event, LinkIndex)
+
+
+class _KeyPickler(pickle.Pickler):
+    """Pickles a value for its key, with each shared value inside it replaced by its
+    digest (`reducer_override` is not called for str, int, tuple and the like, so
+    this costs one Python call per object of a model type, not per object)."""
+
+    def __init__(self, file: BinaryIO, digests: dict[int, tuple[object, bytes]], top: object):
+        super().__init__(file, protocol=5)
+        self.digests = digests
+        self.top = top
+
+    def reducer_override(self, obj: object) -> Any:
+        if obj is self.top or type(obj) not in _SHARED:
+            return NotImplemented
+        known = self.digests.get(id(obj))
+        if known is None:
+            # Kept with the value, so its id() cannot be reused during the build.
+            known = (obj, _digest(obj, self.digests))
+            self.digests[id(obj)] = known
+        return bytes, (known[1],)
+
+
+def _digest(value: object, digests: dict[int, tuple[object, bytes]]) -> bytes:
+    """sha256 of `value`'s pickle, shared values by their own digests."""
+    buffer = io.BytesIO()
+    _KeyPickler(buffer, digests, value).dump(value)
+    return hashlib.sha256(buffer.getbuffer()).digest()
+
+
+def _output_keys(prepared: _Prepared, outputs: Sequence[Page | DataFile]) -> list[str]:
+    """The cache key of each output: everything its bytes depend on.
+
+    A page: its URL, title and context, the templates (every theme file, by
+    content), the values every template sees and, only for a page whose templates
+    read it, the build's `now`: the clock must not make every page new. A feed or
+    calendar: its producer and arguments (the build's now among them when used).
+    chatwiki's own code is in every key (`key_of`).
+    """
+    digests: dict[int, tuple[object, bytes]] = {}
+    env = prepared.renderer.env
+    theme = hashlib.sha256()
+    for name in sorted(env.list_templates()):
+        source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        theme.update(f"{len(name)}:{name}{len(source)}:".encode() + source.encode())
+    globals_ = _render_globals(prepared.site, prepared.indexes.links)
+    now = globals_.pop("now")
+    shared = theme.digest() + _digest(globals_, digests)
+    with_now = shared + _digest(now, digests)
+    reads_now: dict[str, bool] = {}
+    keys = []
+    for item in outputs:
+        if isinstance(item, Page):
+            if item.template not in reads_now:
+                reads_now[item.template] = _reads_now(env, item.template)
+            base = with_now if reads_now[item.template] else shared
+            keys.append(key_of("page", base, _digest(item, digests)))
+        else:
+            keys.append(key_of("data", _digest(item, digests)))
+    return keys
+
+
+def _reads_now(env: jinja2.Environment, name: str, seen: set[str] | None = None) -> bool:
+    """Whether template `name`, or any it extends, includes or imports, reads `now`.
+    True when unsure (a template chosen at render time, one that does not parse)."""
+    seen = set() if seen is None else seen
+    if name in seen:
+        return False
+    seen.add(name)
+    try:
+        source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        tree = env.parse(source)
+    except jinja2.TemplateError:
+        return True
+    # Any load of the name (a local variable called `now` counts too: only costlier).
+    if any(node.name == "now" for node in tree.find_all(jinja2.nodes.Name)):
+        return True
+    for other in jinja2.meta.find_referenced_templates(tree):
+        if other is None or _reads_now(env, other, seen):
+            return True
+    return False
+
+
+def _made_in_order(
+    prepared: _Prepared,
+    outputs: tuple[Page | DataFile, ...],
+    workers: _Workers,
+    cache: Cache | None = None,
+) -> Iterator[bytes | Diagnostic]:
+    """Each output's bytes in planned order: from the cache when it holds them, else
+    made (in the workers when there are any and enough to make) and kept there.
+
+    At most a few chunks wait at a time, so memory holds a window of pages rather
+    than the whole site's bytes.
+    """
+    keys: list[str | None] = (
+        list(_output_keys(prepared, outputs)) if cache else [None] * len(outputs)
     )
+    misses = [i for i, key in enumerate(keys) if cache is None or key is None or not cache.has(key)]
+    made: Iterator[bytes | Diagnostic]
+    if workers.jobs == 1 or len(misses) < _MIN_PARALLEL:
+        made = (_make_and_keep(prepared.renderer, outputs[i], cache, keys[i]) for i in misses)
+    else:
+        made = _made_by_workers(prepared, outputs, workers, cache, [(i, keys[i]) for i in misses])
+    missing = set(misses)
+    for i, item in enumerate(outputs):
+        if i in missing:
+            yield next(made)
+            continue
+        key = keys[i]
+        found = cache.get(key) if cache is not None and key is not None else None
+        # Gone or unreadable since `has` said yes: made here, like any miss.
+        yield (
+            found
+            if isinstance(found, bytes)
+            else _make_and_keep(prepared.renderer, item, cache, key)
+        )
 
 
-# Told (stage, done, total) as a build goes: once with done=0 as a stage starts, then
-# after each of its files. Stages: "pages", "static files", "feeds and calendars".
-Progress = Callable[[str, int, int], None]
+def _made_by_workers(
+    prepared: _Prepared,
+    outputs: tuple[Page | DataFile, ...],
+    workers: _Workers,
+    cache: Cache | None,
+    todo: list[tuple[int, str | None]],
+) -> Iterator[bytes | Diagnostic]:
+    chunk = max(1, min(64, len(todo) // (workers.jobs * 8)))
+    chunks = deque(todo[i : i + chunk] for i in range(0, len(todo), chunk))
+    globals_ = _render_globals(prepared.site, prepared.indexes.links)
+    with workers.pool(_start_worker, (prepared.search_path, globals_, outputs, cache)) as pool:
+        pending: deque[Future[list[bytes | Diagnostic]]] = deque()
+        while chunks or pending:
+            while chunks and len(pending) < workers.jobs * 3:
+                pending.append(pool.submit(_make_some, chunks.popleft()))
+            yield from pending.popleft().result()
 
 
-def _produce(prepared: _Prepared, progress: Progress | None = None) -> Iterator[tuple[str, bytes]]:
-    tell = progress or (lambda stage, done, total: None)
-    tell("pages", 0, len(prepared.pages))
-    for done, page in enumerate(prepared.pages, 1):
-        try:
-            html = prepared.renderer.render(page.url, page.title, page.context)
-        except Exception as exc:
-            # A theme mistake is the site author's to fix: name the template and line.
-            # Anything else raised while rendering is chatwiki's bug, and stays one.
-            found = render.template_diagnostic(exc, page.template)
-            if found is None:
-                raise
-            raise ContentError([found]) from None
-        yield page.path, html
-        tell("pages", done, len(prepared.pages))
-    tell("static files", 0, len(prepared.statics))
-    for done, static in enumerate(prepared.statics, 1):
+def _produce(
+    prepared: _Prepared,
+    workers: _Workers | None = None,
+    progress: ProgressCallback | None = None,
+    cache: Cache | None = None,
+) -> Iterator[tuple[str, bytes]]:
+    """Every output file (path, bytes) in the planned order.
+
+    Every theme mistake of the run is reported at once: a page a template error
+    stopped is left out, the others are still made, and the run then fails.
+    """
+    outputs: tuple[Page | DataFile, ...] = (*prepared.pages, *prepared.data)
+    total = len(outputs) + len(prepared.statics)
+    problems: list[Diagnostic] = []
+    made = _made_in_order(prepared, outputs, workers or _Workers(1), cache)
+    for done, (item, result) in enumerate(zip(outputs, made, strict=True), start=1):
+        if isinstance(result, Diagnostic):
+            problems.append(result)
+        elif not problems:
+            yield item.path, result
+        if progress is not None and done % 50 == 0:
+            progress(Progress("output", done, total))
+    if problems:
+        raise ContentError(list(dict.fromkeys(problems)))
+    for static in prepared.statics:
         yield static.path, static.source.read_bytes()
-        tell("static files", done, len(prepared.statics))
-    tell("feeds and calendars", 0, len(prepared.data))
-    for done, data in enumerate(prepared.data, 1):
-        yield data.path, data.produce()
-        tell("feeds and calendars", done, len(prepared.data))
+    if progress is not None:
+        progress(Progress("output", total, total))
 
 
 def build(
@@ -334,20 +636,109 @@ def build(
     drafts: bool = False,
     strict: bool = False,
     base_url: str | None = None,
-    progress: Progress | None = None,
+    *,
+    jobs: int = 1,
+    cache_dir: Path | None = None,
+    progress: ProgressCallback | None = None,
 ) -> BuildReport:
     """Build the site at `source` into `out`; the old `out` survives any failure.
 
     `strict`: wiki-link warnings (missing page or heading, ambiguous name) and quotes
     of posts no archive holds are errors.
     `base_url`: where this build is served, in place of site.yaml's `base_url`.
-    `progress`: told how far rendering has got, for a progress line (see Progress).
+    `jobs`: worker processes for rendering Markdown and pages (1: this process only);
+    the output is the same byte for byte whatever the number.
+    `cache_dir`: keep rendered Markdown there between builds (None: no cache); it
+    must be outside `out`. Whatever it holds, the output is the same as without it.
+    `progress` is called now and then with how far the build is.
+
+    Unchanged files are never rewritten (see `write.publish`), and the search index
+    is kept when no page changed, so calling this again after an edit (as a preview
+    server does) costs about what the edit changed.
     """
-    prepared = _prepare(source, now, drafts, strict, base_url)
+    cache = _open_cache(cache_dir, out)
+    started = cache.begin() if cache is not None else 0.0
+    workers = _Workers(jobs)
+    prepared = _prepare(source, now, drafts, strict, base_url, cache, workers)
+    if progress is not None:
+        progress(Progress("content", len(prepared.site.chats), len(prepared.site.chats)))
+    files = _produce(prepared, workers, progress, cache)
+    html = hashlib.sha256()
     # Search indexes the finished pages, so it runs in the staging dir before the swap.
-    finalize = search.indexer(prepared.site.config)
-    written = publish(out, source, _produce(prepared, progress), finalize=finalize)
-    return BuildReport(pages=len(prepared.pages), files=written, warnings=prepared.warnings)
+    index = search.indexer(prepared.site.config)
+    bundle = _search_bundle_key(prepared.site.config, html)
+    reused = False
+
+    def finalize(staging: Path) -> None:
+        nonlocal reused
+        if index is None:
+            return
+        if progress is not None:
+            progress(Progress("search", 0, 1))
+        reused = _keep_search_bundle(cache, out, bundle(), staging)
+        if not reused:
+            index(staging)
+        if progress is not None:
+            progress(Progress("search", 1, 1))
+
+    published = publish_site(out, source, _hashing_html(files, html), finalize=finalize)
+    if cache is not None:
+        if index is not None:
+            cache.put(_bundle_record(out), bundle())  # what out/pagefind/ now indexes
+        cache.prune(started)
+    return BuildReport(
+        pages=len(prepared.pages),
+        files=published.files,
+        warnings=prepared.warnings,
+        written=published.written,
+        search_reused=reused,
+    )
+
+
+def _open_cache(cache_dir: Path | None, out: Path) -> Cache | None:
+    if cache_dir is None:
+        return None
+    where = cache_dir.resolve()
+    target = out.resolve()
+    if where == target or where.is_relative_to(target) or target.is_relative_to(where):
+        raise UsageError(
+            f"the cache directory {cache_dir} must be outside the output directory {out} "
+            "(each build replaces the output)"
+        )
+    return Cache(where)
+
+
+def _hashing_html(files: Iterator[tuple[str, bytes]], digest: Any) -> Iterator[tuple[str, bytes]]:
+    """`files` unchanged, feeding every page's path and bytes to `digest` on the way:
+    what the search index is made of, without reading the pages back."""
+    for path, data in files:
+        if path.endswith(HTML.suffix):
+            digest.update(len(path).to_bytes(8, "big") + path.encode())
+            digest.update(len(data).to_bytes(8, "big") + data)
+        yield path, data
+
+
+def _search_bundle_key(config: SiteConfig, html: Any) -> Callable[[], str]:
+    """The key of the search bundle these pages make (called once they are all made):
+    the pages, the index's language and chatwiki with its Pagefind version."""
+    return lambda: key_of("search-bundle", search.search_language(config.language), html.digest())
+
+
+def _bundle_record(out: Path) -> str:
+    return key_of("search-bundle-of", str(out.resolve()))
+
+
+def _keep_search_bundle(cache: Cache | None, out: Path, bundle: str, staging: Path) -> bool:
+    """Keep the current output's search bundle if it indexes exactly these pages.
+
+    Pagefind's bundle is a function of the pages (it is reproducible), so when no
+    page changed since the last build into `out` the old bundle is the new one. Known
+    only through the cache, which records what each output's bundle was made from;
+    without a cache, or when anything is unsure, the pages are indexed again.
+    """
+    if cache is None or cache.get(_bundle_record(out)) != bundle:
+        return False
+    return keep_tree(out / urls.PAGEFIND.rstrip("/"), staging / urls.PAGEFIND.rstrip("/"))
 
 
 def check(
@@ -356,9 +747,10 @@ def check(
     drafts: bool = True,
     strict: bool = False,
     base_url: str | None = None,
-    progress: Progress | None = None,
+    *,
+    progress: ProgressCallback | None = None,
 ) -> BuildReport:
     """Validate everything and render every page in memory; write nothing."""
     prepared = _prepare(source, now, drafts, strict, base_url)
-    count = sum(1 for _ in _produce(prepared, progress))
+    count = sum(1 for _ in _produce(prepared, progress=progress))
     return BuildReport(pages=len(prepared.pages), files=count, warnings=prepared.warnings)

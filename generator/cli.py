@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from generator import __version__, build, check
+from generator.build import Progress
 from generator.core import schema, values
 from generator.core.errors import (
     AlreadyExists,
@@ -31,6 +32,9 @@ from generator.core.schema import Invalid
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE
+# Beside site.yaml, outside output/; `.gitignore` (ours and `chatwiki new site`'s)
+# ignores `/.chatwiki-*`.
+CACHE_DIR = ".chatwiki-cache"
 
 
 def resolve_now(now: str | None) -> datetime:
@@ -61,17 +65,22 @@ def _print_warnings(warnings: tuple[Diagnostic, ...]) -> None:
         click.echo(w.format(), err=True)
 
 
-# How the progress line names each stage build() reports (generator.build.Progress).
-_VERBS = {"pages": "rendering", "static files": "copying", "feeds and calendars": "writing"}
+# How the progress line names each stage build() reports (generator.build.Progress):
+# a verb while it runs and what it counts.
+_STAGES = {
+    "content": ("reading", "write-ups and wiki pages"),
+    "output": ("making", "pages, feeds and calendars"),
+    "search": ("indexing", "for search"),
+}
 
 
 class _ProgressLine:
     """What `build` and `check` say while they run.
 
-    On a terminal, one line on stderr rewritten in place ("rendering 1234/4987 pages"),
-    so a long build shows it is moving without scrolling the summary away; redrawn at
-    most ten times a second, since a fast stage reports thousands of files. Under
-    --verbose, a line per stage with its time, which also reads well in a CI log.
+    On a terminal, one line on stderr rewritten in place ("making 1234/4987 pages,
+    feeds and calendars"), so a long build shows it is moving without scrolling the
+    summary away; redrawn at most ten times a second. Under --verbose, a line per
+    stage with its time, which also reads well in a CI log.
     """
 
     def __init__(self, live: bool, verbose: bool) -> None:
@@ -83,7 +92,8 @@ class _ProgressLine:
         self.total = 0
         self.drawn = 0.0
 
-    def __call__(self, stage: str, done: int, total: int) -> None:
+    def __call__(self, progress: Progress) -> None:
+        stage, done, total = progress.stage, progress.done, progress.total
         now = time.perf_counter()
         if stage != self.stage:
             self._end_stage(now)
@@ -91,15 +101,17 @@ class _ProgressLine:
         self.total, self.last = total, now
         if self.live and (now - self.drawn >= 0.1 or done == total):
             self.drawn = now
-            verb = _VERBS.get(stage, "building")
-            self._draw(f"\r{verb} {done}/{total} {stage}\x1b[K")
+            verb, noun = _STAGES.get(stage, ("building", stage))
+            self._draw(f"\r{verb} {done}/{total} {noun}\x1b[K")
 
     def _end_stage(self, now: float) -> None:
         if self.stage is None:
-            self._say("read and checked the site", now - self.started)
+            self._say("started", now - self.started)
+        elif self.stage == "search":
+            self._say("indexed for search", now - self.stage_started)
         else:
-            verb = _VERBS.get(self.stage, "building")
-            self._say(f"{verb} {self.total} {self.stage}", now - self.stage_started)
+            verb, noun = _STAGES.get(self.stage, ("building", self.stage))
+            self._say(f"{verb} {self.total} {noun}", now - self.stage_started)
 
     def _say(self, what: str, seconds: float) -> None:
         if self.verbose:
@@ -224,6 +236,22 @@ def main() -> None:
 @BASE_URL_OPTION
 @QUIET_OPTION
 @VERBOSE_OPTION
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for rendering (default: the machine's cores). The output "
+    "is the same whatever the number.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help=f"Keep rendered Markdown here between builds (default: SOURCE/{CACHE_DIR}). "
+    "Safe to delete at any time.",
+)
+@click.option("--no-cache", is_flag=True, help="Use no cache: render everything afresh.")
 def build_command(
     source: Path,
     out: Path | None,
@@ -233,25 +261,39 @@ def build_command(
     base_url: str | None,
     quiet: bool,
     verbose: bool,
+    jobs: int | None,
+    cache_dir: Path | None,
+    no_cache: bool,
 ) -> None:
     """Build the site into the output directory.
 
     The site is written to a temporary directory beside the output and swapped in
     only when every page was written; a failed build leaves the old output as it was.
+    Files whose content did not change are kept as they were (same modification
+    time), so a rebuild of unchanged content rewrites nothing.
     """
     now = resolve_now(now_text)
     target = out if out is not None else source / "output"
+    cache = None if no_cache else (cache_dir if cache_dir is not None else source / CACHE_DIR)
 
     def run() -> None:
         started = time.perf_counter()
         line = _progress(quiet, verbose)
         try:
             report = build(
-                source, target, now, drafts=drafts, strict=strict, base_url=base_url, progress=line
+                source,
+                target,
+                now,
+                drafts=drafts,
+                strict=strict,
+                base_url=base_url,
+                jobs=jobs or os.cpu_count() or 1,
+                cache_dir=cache,
+                progress=line,
             )
         finally:
             line.clear()
-        line.finish("indexed for search and put in place")
+        line.finish("put in place")
         if quiet:
             return
         _print_warnings(report.warnings)

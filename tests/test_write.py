@@ -1,5 +1,6 @@
 """The output step: refuses unsafe directories, never leaves a half-written site."""
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -149,3 +150,34 @@ def test_a_swap_killed_midway_is_recovered_even_if_the_next_build_fails(
         publish(out, source, failing())
     assert (out / "index.html").read_bytes() == b"good"
     assert not (source / ".output.old-4242").exists()
+
+
+def test_unchanged_files_are_kept_and_changed_ones_written(tmp_path: Path, source: Path) -> None:
+    from generator.publish.write import publish_site
+
+    out = source / "output"
+    publish(out, source, [("index.html", b"same"), ("chats/a/index.html", b"old a")])
+    kept = (out / "index.html").stat()
+    done = publish_site(out, source, [("index.html", b"same"), ("chats/a/index.html", b"new a")])
+    assert (done.files, done.written, done.reused) == (2, 1, 1)
+    now = (out / "index.html").stat()
+    assert (now.st_ino, now.st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)
+    assert (out / "chats/a/index.html").read_bytes() == b"new a"
+
+
+def test_an_unchanged_file_behind_a_symlink_is_written_not_linked(
+    tmp_path: Path, source: Path
+) -> None:
+    """A folder of the output swapped for a link out of it: the file there is never
+    hard-linked into the new site (which would tie it to a file outside)."""
+    out = source / "output"
+    publish(out, source, [("index.html", b"x"), ("chats/a/index.html", b"page")])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "index.html").write_bytes(b"page")
+    shutil.rmtree(out / "chats/a")
+    (out / "chats/a").symlink_to(elsewhere)
+    publish(out, source, [("index.html", b"x"), ("chats/a/index.html", b"page")])
+    written = out / "chats/a/index.html"
+    assert not (out / "chats/a").is_symlink()
+    assert written.stat().st_ino != (elsewhere / "index.html").stat().st_ino

@@ -7,6 +7,12 @@ was. Before anything is touched the output directory is checked: chatwiki refuse
 to write into the source, any parent of it, `content/` or `themes/`, a git checkout,
 anything inside a `.git` folder, or a non-empty directory it did not create (it
 leaves a marker file in its own).
+
+A file whose bytes are those the current output already holds is not written again:
+it is hard-linked from the current output into the staging directory, so after the
+swap it is the same file (same inode, same modification time). A rebuild of unchanged
+content therefore rewrites nothing, and tools that watch modification times (rsync,
+a deploy step, a browser's cache check) see only what really changed.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import glob
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from filelock import FileLock, Timeout
@@ -105,6 +112,13 @@ def _ours(path: Path) -> bool:
     return path.is_dir() and not path.is_symlink() and (path / MARKER).is_file()
 
 
+@dataclass(frozen=True, slots=True)
+class Published:
+    files: int  # every file of the new site (not counting what `finalize` added)
+    written: int  # of those, written anew: new or changed bytes
+    reused: int  # kept from the previous output, unchanged
+
+
 def publish(
     out: Path,
     source: Path,
@@ -120,6 +134,16 @@ def publish(
     there); it may only add files inside the staging dir, and its failure aborts the
     build like any other. Returns the number of files written (not counting those).
     """
+    return publish_site(out, source, files, finalize).files
+
+
+def publish_site(
+    out: Path,
+    source: Path,
+    files: Iterable[tuple[str, bytes]],
+    finalize: Callable[[Path], None] | None = None,
+) -> Published:
+    """`publish`, saying how many files were new or changed and how many were kept."""
     check_output_dir(out, source)  # before creating anything, even the lock file
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -130,13 +154,19 @@ def publish(
         if staging.exists():
             shutil.rmtree(staging)
         staging.mkdir()
-        (staging / MARKER).write_bytes(_MARKER_TEXT)
-        count = 0
+        count = reused = 0
+        current = out.resolve() if out.is_dir() else None
+        plain = _PlainFolders(current)
+        if current is None or not _keep(current / MARKER, plain, _MARKER_TEXT, staging / MARKER):
+            (staging / MARKER).write_bytes(_MARKER_TEXT)
         try:
             for rel, data in files:
                 dest = _safe_join(staging, rel)
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                dest.write_bytes(data)
+                if current is not None and _keep(_safe_join(current, rel), plain, data, dest):
+                    reused += 1
+                else:
+                    dest.write_bytes(data)
                 count += 1
             if finalize is not None:
                 finalize(staging)
@@ -144,7 +174,80 @@ def publish(
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        return count
+        return Published(count, count - reused, reused)
+
+
+class _PlainFolders:
+    """Which folders of the current output are reached without a symbolic link:
+    one lstat per folder for the whole build, rather than resolving every path."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.known: dict[Path, bool] = {} if root is None else {root: True}
+
+    def __call__(self, folder: Path) -> bool:
+        found = self.known.get(folder)
+        if found is None:
+            parent = folder.parent
+            found = parent != folder and not folder.is_symlink() and self(parent)
+            self.known[folder] = found
+        return found
+
+
+def _keep(old: Path, plain: _PlainFolders, data: bytes, dest: Path) -> bool:
+    """Put the current output's `old` at `dest` if it holds exactly `data`.
+
+    Only a regular file of the current output itself: never one reached through a
+    symbolic link, which could lead anywhere.
+    """
+    try:
+        if old.is_symlink() or not old.is_file() or old.stat().st_size != len(data):
+            return False
+        if not plain(old.parent) or old.read_bytes() != data:
+            return False
+        return link_or_copy(old, dest)
+    except OSError:
+        return False
+
+
+def link_or_copy(old: Path, dest: Path) -> bool:
+    """Hard-link `old` to `dest` (same file, same modification time), else copy it
+    with its times; False when neither works, and `dest` does not exist."""
+    try:
+        os.link(old, dest)
+        return True
+    except OSError:
+        pass
+    try:
+        shutil.copy2(old, dest)
+        return True
+    except OSError:
+        with contextlib.suppress(OSError):
+            dest.unlink()
+        return False
+
+
+def keep_tree(old: Path, dest: Path) -> bool:
+    """Put the folder `old` of the current output at `dest`, file by file as
+    `link_or_copy` does (a search bundle that is still right). False, with nothing
+    left at `dest`, when `old` is not a plain folder of regular files or a file fails."""
+    if old.is_symlink() or not old.is_dir() or dest.exists():
+        return False
+    try:
+        for path in sorted(old.rglob("*")):
+            target = dest / path.relative_to(old)
+            if path.is_symlink():
+                raise OSError(f"{path} is a symbolic link")
+            if path.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if not link_or_copy(path, target):
+                    raise OSError(f"could not keep {path}")
+        dest.mkdir(exist_ok=True)
+        return True
+    except OSError:
+        shutil.rmtree(dest, ignore_errors=True)
+        return False
 
 
 def _swap(staging: Path, out: Path) -> None:

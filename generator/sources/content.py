@@ -9,10 +9,12 @@ so one mistake does not hide the next.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from generator.archives import formats, normalised
@@ -36,6 +38,24 @@ from generator.markdown import bodies
 from generator.sources import files
 
 DEFAULT_DURATION = timedelta(hours=1)
+
+# Markdown text and its line offset -> the rendered body: `bodies.render`, or the
+# build's cached version of it (same result, kept between builds).
+RenderMarkdown = Callable[[str, int], Rendered]
+
+_R = TypeVar("_R")
+
+
+class MapFiles(Protocol):
+    """Apply a picklable function to each path, results in the order of the paths:
+    a plain loop, or the build's worker processes."""
+
+    def __call__(self, func: Callable[[str], _R], paths: Sequence[str]) -> list[_R]: ...
+
+
+def map_in_process(func: Callable[[str], _R], paths: Sequence[str]) -> list[_R]:
+    return [func(path) for path in paths]
+
 
 _HASHTAG = re.compile(r"^#?(\w+)$")
 
@@ -121,6 +141,7 @@ def parse_chat(
     config: SiteConfig,
     existing_files: frozenset[str],
     series: frozenset[str] | None = None,
+    markdown: RenderMarkdown = bodies.render,
 ) -> tuple[Chat | None, list[Diagnostic]]:
     """Validate one write-up. `existing_files` (source-relative) checks `archive:` paths;
     `series` (slugs of content/series/*.yaml), when given, checks `series:`."""
@@ -184,7 +205,7 @@ def parse_chat(
     if errors_only(out.items) or start is None or end is None:
         return None, out.items
     _warn_opted_out_mentions(path, fm, config, out)
-    body = bodies.render(fm.body, fm.body_line_offset)
+    body = markdown(fm.body, fm.body_line_offset)
     chat = Chat(
         slug=slug,
         source_path=path,
@@ -238,7 +259,10 @@ def _warn_opted_out_mentions(
 
 
 def parse_wiki_page(
-    path: str, text: str, existing_files: frozenset[str] | None = None
+    path: str,
+    text: str,
+    existing_files: frozenset[str] | None = None,
+    markdown: RenderMarkdown = bodies.render,
 ) -> tuple[WikiPage | None, list[Diagnostic]]:
     """Validate one wiki page. `existing_files` (source-relative), when given, checks
     and collects the files it links to (`attachments`)."""
@@ -253,7 +277,7 @@ def parse_wiki_page(
     values = schema.validate(fm.doc, (), WIKI_FIELDS, path, out)
     if out.items:
         return None, out.items
-    body = bodies.render(fm.body, fm.body_line_offset)
+    body = markdown(fm.body, fm.body_line_offset)
     for ref in body.post_refs:
         out.error(
             path,
@@ -478,30 +502,56 @@ def promoted_by_strict(diagnostic: Diagnostic) -> bool:
     return diagnostic.severity == "warning" and diagnostic.key == "post"
 
 
+def load_chat_file(
+    source: Path,
+    config: SiteConfig,
+    existing: frozenset[str],
+    series: frozenset[str],
+    markdown: RenderMarkdown,
+    path: str,
+) -> tuple[Chat | None, list[Diagnostic]]:
+    """One write-up, read, validated and rendered, with its attachments and archives:
+    a function of its arguments alone, so worker processes can run it."""
+    out = Collector()
+    text = files.read_text(source, path, out)
+    if text is None:
+        return None, out.items
+    chat, diagnostics = parse_chat(path, text, config, existing, series, markdown)
+    out.extend(diagnostics)
+    if chat is None:
+        return None, out.items
+    paths = archive_paths(chat, existing)
+    chat = replace(chat, attachments=attachments(path, chat.body, existing, paths, out))
+    if paths or chat.body.post_refs:
+        chat, diagnostics = read_chat_archive(source, chat, paths, config)
+        out.extend(diagnostics)
+    return chat, out.items
+
+
 def load_chats(
-    source: Path, config: SiteConfig, series: frozenset[str] = frozenset()
+    source: Path,
+    config: SiteConfig,
+    series: frozenset[str] = frozenset(),
+    markdown: RenderMarkdown = bodies.render,
+    map_files: MapFiles = map_in_process,
 ) -> tuple[tuple[Chat, ...], list[Diagnostic]]:
     """Every write-up, drafts included (the caller decides whether to publish them).
 
     `series`: the slugs of the site's series, which a chat's `series:` must name.
+    `map_files` may run the files in other processes; results come back in the
+    listing's order, so the diagnostics and the site do not depend on it.
     """
     out = Collector()
     listing = files.list_chats(source, out)
     existing = frozenset(listing.files)
     chats: dict[str, Chat] = {}
-    for path in listing.sources:
-        text = files.read_text(source, path, out)
-        if text is None:
-            continue
-        chat, diagnostics = parse_chat(path, text, config, existing, series)
+    load_one = partial(load_chat_file, source, config, existing, series, markdown)
+    for path, (chat, diagnostics) in zip(
+        listing.sources, map_files(load_one, listing.sources), strict=True
+    ):
         out.extend(diagnostics)
         if chat is None:
             continue
-        paths = archive_paths(chat, existing)
-        chat = replace(chat, attachments=attachments(path, chat.body, existing, paths, out))
-        if paths or chat.body.post_refs:
-            chat, diagnostics = read_chat_archive(source, chat, paths, config)
-            out.extend(diagnostics)
         if chat.slug in chats:
             out.error(
                 path,
@@ -515,15 +565,30 @@ def load_chats(
     return ordered, out.items
 
 
-def load_wiki(source: Path) -> tuple[tuple[WikiPage, ...], list[Diagnostic]]:
+def load_wiki_file(
+    source: Path, existing: frozenset[str], markdown: RenderMarkdown, path: str
+) -> tuple[WikiPage | None, list[Diagnostic]]:
+    """One wiki page, read, validated and rendered (see `load_chat_file`)."""
+    out = Collector()
+    text = files.read_text(source, path, out)
+    if text is None:
+        return None, out.items
+    page, diagnostics = parse_wiki_page(path, text, existing, markdown)
+    return page, out.items + diagnostics
+
+
+def load_wiki(
+    source: Path,
+    markdown: RenderMarkdown = bodies.render,
+    map_files: MapFiles = map_in_process,
+) -> tuple[tuple[WikiPage, ...], list[Diagnostic]]:
     out = Collector()
     pages: dict[str, WikiPage] = {}
     listing = files.list_wiki(source, out)
-    for path in listing.sources:
-        text = files.read_text(source, path, out)
-        if text is None:
-            continue
-        page, diagnostics = parse_wiki_page(path, text, frozenset(listing.files))
+    load_one = partial(load_wiki_file, source, frozenset(listing.files), markdown)
+    for path, (page, diagnostics) in zip(
+        listing.sources, map_files(load_one, listing.sources), strict=True
+    ):
         out.extend(diagnostics)
         if page is None:
             continue

@@ -1,0 +1,225 @@
+"""The build cache, worker processes and unchanged files: faster, never different.
+
+Every build here is of a copy of the example site (write-ups with archives and quoted
+posts, series, wiki pages with links between them). What a user would notice is
+asserted: the output is the same bytes whatever the cache held and however many
+processes made it, an unchanged rebuild touches no file, and an edit rewrites exactly
+the files that show it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.publish.cache import Cache, key_of
+from tests.conftest import NOW, ROOT
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
+    }
+
+
+def stamps(out: Path) -> dict[str, tuple[int, int]]:
+    """Each file's (inode, modification time): a file written anew changes them."""
+    return {
+        p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in out.rglob("*")
+        if p.is_file()
+    }
+
+
+def rewritten(before: dict[str, tuple[int, int]], out: Path) -> set[str]:
+    return {path for path, stamp in stamps(out).items() if before.get(path) != stamp}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """The example site, search off (indexing is tested on its own below)."""
+    root = tmp_path / "site"
+    root.mkdir()
+    shutil.copy(ROOT / "site.yaml", root / "site.yaml")
+    for folder in ("content", "themes"):
+        shutil.copytree(ROOT / folder, root / folder)
+    with (root / "site.yaml").open("a", encoding="utf-8") as f:
+        f.write("\nsearch: false\n")
+    return root
+
+
+@pytest.fixture
+def pool_for_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Use worker processes even for the example site's few files (forked workers
+    see the patched threshold), so `jobs=2` really runs in other processes."""
+    monkeypatch.setattr(sys.modules["generator.build"], "_MIN_PARALLEL", 1)
+
+
+@pytest.mark.usefixtures("pool_for_any_size")
+def test_cold_warm_one_and_two_processes_make_the_same_bytes(site: Path, tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    build(site, plain, NOW)  # no cache, one process: the reference
+    expected = tree(plain)
+    cache = tmp_path / "cache"
+    for n, jobs in enumerate((2, 2, 1, 1)):  # cold, then warm, with 2 and 1 processes
+        out = tmp_path / f"out-{n}"
+        build(site, out, NOW, jobs=jobs, cache_dir=cache)
+        assert tree(out) == expected, f"build {n} (jobs={jobs}) differs"
+    assert any(cache.rglob("*.pickle")), "the cache was never written"
+
+
+@pytest.mark.usefixtures("pool_for_any_size")
+def test_a_template_error_in_a_worker_is_the_same_diagnostic(site: Path, tmp_path: Path) -> None:
+    from generator.core.errors import ContentError
+
+    chat = site / "themes/default/templates/chat.html"
+    broken = chat.read_text().replace("{% block content %}", "{% block content %}{{ nope }}")
+    chat.write_text(broken)
+    messages = []
+    for jobs in (1, 2):
+        with pytest.raises(ContentError) as caught:
+            build(site, tmp_path / "out", NOW, jobs=jobs)
+        messages.append([d.format() for d in caught.value.diagnostics])
+    assert messages[0] == messages[1]
+    assert len(messages[0]) == 1 and "'nope' is undefined" in messages[0][0]
+    assert "chat.html" in messages[0][0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unchanged_rebuild_rewrites_no_file(site: Path, tmp_path: Path) -> None:
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    first = build(site, out, NOW, cache_dir=cache)
+    assert first.written == first.files
+    before, content = stamps(out), tree(out)
+    again = build(site, out, NOW, cache_dir=cache)
+    assert again.written == 0
+    assert rewritten(before, out) == set()
+    assert tree(out) == content
+
+
+def test_a_new_clock_does_not_rewrite_every_page(site: Path, tmp_path: Path) -> None:
+    """The "Built" stamp shows on the home page only; a later build time otherwise
+    changes only what depends on the time (feeds' and calendars' stamps)."""
+    out = tmp_path / "out"
+    build(site, out, NOW)
+    before = stamps(out)
+    build(site, out, NOW + timedelta(minutes=1))
+    changed = rewritten(before, out)
+    pages = [p for p in changed if p.endswith(".html")]
+    assert pages == ["index.html"], sorted(changed)
+    assert "Built" in (out / "index.html").read_text()
+
+
+def test_a_corrupt_or_foreign_cache_entry_is_rebuilt(site: Path, tmp_path: Path) -> None:
+    reference = tmp_path / "reference"
+    build(site, reference, NOW)
+    cache = tmp_path / "cache"
+    build(site, tmp_path / "warm", NOW, cache_dir=cache)
+    entries = sorted(cache.rglob("*.pickle"))
+    assert len(entries) > 3
+    entries[0].write_bytes(b"not a pickle")
+    entries[1].write_bytes(entries[1].read_bytes()[:10])  # truncated
+    shutil.copy(entries[3], entries[2])  # another entry's value under this name
+    build(site, tmp_path / "out", NOW, cache_dir=cache)
+    assert tree(tmp_path / "out") == tree(reference)
+
+
+def test_the_cache_keeps_only_what_the_last_build_used(site: Path, tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "cache")
+    stale = key_of("markdown", "0", "a write-up deleted long ago")
+    cache.put(stale, "old")
+    old = cache.root / stale[:2] / f"{stale}.pickle"
+    old_time = old.stat().st_mtime - 3600
+    os.utime(old, (old_time, old_time))
+    build(site, tmp_path / "out", NOW, cache_dir=cache.root)
+    assert not old.exists()
+    assert any(cache.root.rglob("*.pickle"))
+
+
+def test_the_cache_cannot_be_inside_the_output(site: Path, tmp_path: Path) -> None:
+    from generator.core.errors import UsageError
+
+    with pytest.raises(UsageError, match="outside the output"):
+        build(site, tmp_path / "out", NOW, cache_dir=tmp_path / "out" / "cache")
+
+
+def rebuilt_after(site: Path, tmp_path: Path, edit: Callable[[], None]) -> tuple[set[str], int]:
+    """Build with a cache, edit the site, build again: the files rewritten, checked to
+    be exactly those whose bytes a fresh build (no cache) says changed, and the
+    number of files in the site."""
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(site, out, NOW, cache_dir=cache)
+    before_bytes, before = tree(out), stamps(out)
+    edit()
+    report = build(site, out, NOW, cache_dir=cache)
+    fresh = tmp_path / "fresh"
+    build(site, fresh, NOW)
+    after = tree(out)
+    assert after == tree(fresh), "the cached build is stale"
+    changed = {p for p, data in after.items() if before_bytes.get(p) != data}
+    assert rewritten(before, out) == changed
+    assert report.written == len(changed)
+    return changed, len(after)
+
+
+def test_a_template_edit_rewrites_the_pages_that_use_it(site: Path, tmp_path: Path) -> None:
+    template = site / "themes/default/templates/wiki_page.html"
+
+    def edit() -> None:
+        text = template.read_text()
+        template.write_text(text.replace("{% block content %}", "{% block content %}<!--v2-->"))
+
+    changed, total = rebuilt_after(site, tmp_path, edit)
+    wiki_pages = {p for p in changed if p.startswith("wiki/") and p != "wiki/index.html"}
+    assert changed == wiki_pages and len(changed) >= 3, sorted(changed)
+
+
+def test_a_site_yaml_edit_rewrites_what_shows_the_setting(site: Path, tmp_path: Path) -> None:
+    config = site / "site.yaml"
+
+    def edit() -> None:
+        text = config.read_text()
+        assert '\ndescription: "' in text
+        config.write_text(text.replace('\ndescription: "', '\ndescription: "Edited. ', 1))
+
+    changed, total = rebuilt_after(site, tmp_path, edit)
+    assert "index.html" in changed and "chats/index.html" in changed  # every page's footer
+    assert not any(p.startswith("static/") for p in changed)  # theme files stay
+
+
+def test_a_linked_page_title_edit_rewrites_only_where_it_shows(site: Path, tmp_path: Path) -> None:
+    page = site / "content/wiki/etiquette.md"
+
+    def edit() -> None:
+        page.write_text(page.read_text().replace('"Chat etiquette"', '"Etiquette for chats"'))
+
+    changed, total = rebuilt_after(site, tmp_path, edit)
+    assert "wiki/etiquette/index.html" in changed
+    assert 1 < len(changed) < total / 2, sorted(changed)
+
+
+def test_search_is_not_indexed_again_when_no_page_changed(site: Path, tmp_path: Path) -> None:
+    config = site / "site.yaml"
+    config.write_text(config.read_text().replace("search: false", "search: true"))
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    first = build(site, out, NOW, cache_dir=cache)
+    assert not first.search_reused
+    bundle = {p: s for p, s in stamps(out).items() if p.startswith("pagefind/")}
+    assert bundle
+    again = build(site, out, NOW, cache_dir=cache)
+    assert again.search_reused
+    assert {p: s for p, s in stamps(out).items() if p.startswith("pagefind/")} == bundle
+    chat = sorted((site / "content/chats").glob("*.md"))[0]
+    chat.write_text(chat.read_text() + "\nA new closing line.\n")
+    edited = build(site, out, NOW, cache_dir=cache)
+    assert not edited.search_reused
+    fresh = tmp_path / "fresh"
+    build(site, fresh, NOW)
+    assert tree(out) == tree(fresh)
