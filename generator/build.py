@@ -613,6 +613,8 @@ def _produce(
     outputs: tuple[Page | DataFile, ...] = (*prepared.pages, *prepared.data)
     total = len(outputs) + len(prepared.statics)
     problems: list[Diagnostic] = []
+    if progress is not None:
+        progress(Progress("output", 0, total))
     made = _made_in_order(prepared, outputs, workers or _Workers(1), cache)
     for done, (item, result) in enumerate(zip(outputs, made, strict=True), start=1):
         if isinstance(result, Diagnostic):

@@ -106,7 +106,10 @@ class _ProgressLine:
 
     def _end_stage(self, now: float) -> None:
         if self.stage is None:
-            self._say("started", now - self.started)
+            # build() reports "content" once the site is read, checked and planned.
+            self._say("read and checked the site", now - self.started)
+        elif self.stage == "content":
+            return  # an instant: its work is the line above
         elif self.stage == "search":
             self._say("indexed for search", now - self.stage_started)
         else:

@@ -185,26 +185,28 @@ def test_verbose_names_each_stage_with_its_time(tmp_site: MakeSite) -> None:
     code, out, err = run("build", str(source), "--verbose", "--now", "2026-11-23T12:00Z")
     assert code == 0 and out.startswith("Built ")
     stages = [line.strip() for line in err.splitlines()]
-    pages = int(out.split()[1])
+    files = int(out.split("(")[1].split()[0])
     assert stages[0].startswith("read and checked the site: ")
-    assert f"rendering {pages} pages: " in err
-    assert "copying " in err and "feeds and calendars: " in err
-    assert stages[-1].startswith("indexed for search and put in place: ")
+    assert f"making {files} pages, feeds and calendars: " in err
+    assert "indexed for search: " in err
+    assert stages[-1].startswith("put in place: ")
     assert all(line.endswith(" s") for line in stages)
     code, out, err = run("check", str(source), "-v", "--now", "2026-11-23T12:00Z")
-    assert code == 0 and f"rendering {pages} pages: " in err and out.startswith("OK:")
+    assert code == 0 and "making " in err and out.startswith("OK:")
 
 
 def test_a_terminal_gets_one_line_rewritten_in_place(capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.build import Progress
     from generator.cli import _ProgressLine
 
     line = _ProgressLine(live=True, verbose=False)
+    line(Progress("content", 3, 3))
     for done in range(5):
-        line("pages", done, 4)
-    line("static files", 0, 1)
-    line("static files", 1, 1)
+        line(Progress("output", done, 4))
+    line(Progress("search", 0, 1))
+    line(Progress("search", 1, 1))
     line.finish()
     err = capsys.readouterr().err
-    assert "\rrendering 4/4 pages" in err and "\rcopying 1/1 static files" in err
+    assert "\rmaking 4/4 pages, feeds and calendars" in err and "\rindexing 1/1 for search" in err
     assert "\n" not in err  # one line, never scrolled
     assert err.endswith("\r\x1b[K")  # and wiped before the summary is printed
