@@ -60,7 +60,7 @@ from generator.plan import (
 )
 from generator.publish import search
 from generator.publish.cache import Cache, key_of
-from generator.publish.write import keep_tree, publish_site
+from generator.publish.write import check_output_dir, keep_tree, publish_site
 from generator.sources import content, files
 from generator.sources import series as series_stage
 from generator.sources.config import CONFIG_FILE
@@ -658,6 +658,7 @@ def build(
     is kept when no page changed, so calling this again after an edit (as a preview
     server does) costs about what the edit changed.
     """
+    check_output_dir(out, source)  # before anything else: a dangerous --out says so
     cache = _open_cache(cache_dir, out)
     started = cache.begin() if cache is not None else 0.0
     workers = _Workers(jobs)
@@ -686,7 +687,8 @@ def build(
     published = publish_site(out, source, _hashing_html(files, html), finalize=finalize)
     if cache is not None:
         if index is not None:
-            cache.put(_bundle_record(out), bundle())  # what out/pagefind/ now indexes
+            # What out/pagefind/ now indexes, and which bundle that is.
+            cache.put(_bundle_record(out), (bundle(), _bundle_fingerprint(out)))
         cache.prune(started)
     return BuildReport(
         pages=len(prepared.pages),
@@ -738,9 +740,24 @@ def _keep_search_bundle(cache: Cache | None, out: Path, bundle: str, staging: Pa
     only through the cache, which records what each output's bundle was made from;
     without a cache, or when anything is unsure, the pages are indexed again.
     """
-    if cache is None or cache.get(_bundle_record(out)) != bundle:
+    bundle_dir = out / urls.PAGEFIND.rstrip("/")
+    # The record is in this source's cache, but another site may have been built into
+    # `out` since: reuse only the very bundle the record saw there.
+    if cache is None or cache.get(_bundle_record(out)) != (bundle, _bundle_fingerprint(out)):
         return False
-    return keep_tree(out / urls.PAGEFIND.rstrip("/"), staging / urls.PAGEFIND.rstrip("/"))
+    return keep_tree(bundle_dir, staging / urls.PAGEFIND.rstrip("/"))
+
+
+def _bundle_fingerprint(out: Path) -> str | None:
+    """What is in `out`'s search bundle now: every file's name and bytes, hashed."""
+    bundle_dir = out / urls.PAGEFIND.rstrip("/")
+    if not bundle_dir.is_dir():
+        return None
+    digest = hashlib.sha256()
+    for f in sorted(p for p in bundle_dir.rglob("*") if p.is_file()):
+        digest.update(f.relative_to(bundle_dir).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(f.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def check(

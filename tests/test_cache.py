@@ -223,3 +223,25 @@ def test_search_is_not_indexed_again_when_no_page_changed(site: Path, tmp_path: 
     fresh = tmp_path / "fresh"
     build(site, fresh, NOW)
     assert tree(out) == tree(fresh)
+
+
+def test_another_sites_build_into_the_same_output_is_never_taken_for_ours(
+    site: Path, tmp_path: Path
+) -> None:
+    """The cache records which search bundle it left in an output; if another site
+    was built there since, that bundle is not ours and must not be reused (found by
+    the SIGKILL test in tests/hostile/: alpha, bravo, alpha published bravo's index)."""
+    config = site / "site.yaml"
+    config.write_text(config.read_text().replace("search: false", "search: true"))
+    other = tmp_path / "other"
+    shutil.copytree(site, other)
+    chat = sorted((other / "content/chats").glob("*.md"))[0]
+    chat.write_text(chat.read_text() + "\nOnly the other site says this.\n")
+    out = tmp_path / "out"
+    build(site, out, NOW, cache_dir=tmp_path / "cache-a")
+    build(other, out, NOW, cache_dir=tmp_path / "cache-b")
+    again = build(site, out, NOW, cache_dir=tmp_path / "cache-a")
+    assert not again.search_reused  # out/pagefind/ indexes the other site's pages
+    fresh = tmp_path / "fresh"
+    build(site, fresh, NOW)
+    assert tree(out) == tree(fresh)

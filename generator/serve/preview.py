@@ -160,10 +160,18 @@ class Preview:
         return snapshot
 
     def _build(self, changed: Sequence[str]) -> BuildReport:
-        """The one build call; `changed` (site-relative paths) is for an incremental one."""
+        """The one build call. Its private cache (beside the served folder, never in
+        the site) makes a rebuild after an edit cost about what the edit changed;
+        `changed` (site-relative paths) is kept for a build told what changed."""
         del changed
+        assert self._work is not None
         return build(
-            self.source, self.site_dir, self.clock(), drafts=self.drafts, strict=self.strict
+            self.source,
+            self.site_dir,
+            self.clock(),
+            drafts=self.drafts,
+            strict=self.strict,
+            cache_dir=self._work / "cache",
         )
 
     def _still_serving(self) -> str:
