@@ -58,13 +58,13 @@ from generator.plan import (
     plan_site_static,
     plan_topic_feeds,
 )
-from generator.publish import search
+from generator.publish import manifest, search
 from generator.publish.cache import Cache, key_of
 from generator.publish.write import check_output_dir, keep_tree, publish_site
 from generator.sources import content, files
 from generator.sources import series as series_stage
 from generator.sources.config import CONFIG_FILE
-from generator.sources.gitinfo import read_history
+from generator.sources.gitinfo import head_state, read_history
 
 
 @dataclass(frozen=True, slots=True)
@@ -660,6 +660,11 @@ def build(
     """
     check_output_dir(out, source)  # before anything else: a dangerous --out says so
     cache = _open_cache(cache_dir, out)
+    options = (now.isoformat(), drafts, strict, base_url)
+    inputs = _input_state(source)
+    done = _already_published(cache, source, out, options, inputs)
+    if done is not None:
+        return done
     started = cache.begin() if cache is not None else 0.0
     workers = _Workers(jobs)
     prepared = _prepare(source, now, drafts, strict, base_url, cache, workers)
@@ -685,18 +690,79 @@ def build(
             progress(Progress("search", 1, 1))
 
     published = publish_site(out, source, _hashing_html(files, html), finalize=finalize)
-    if cache is not None:
-        if index is not None:
-            # What out/pagefind/ now indexes, and which bundle that is.
-            cache.put(_bundle_record(out), (bundle(), _bundle_fingerprint(out)))
-        cache.prune(started)
-    return BuildReport(
+    report = BuildReport(
         pages=len(prepared.pages),
         files=published.files,
         warnings=prepared.warnings,
         written=published.written,
         search_reused=reused,
     )
+    if cache is not None:
+        if index is not None:
+            # What out/pagefind/ now indexes, and which bundle that is.
+            cache.put(_bundle_record(out), (bundle(), _bundle_fingerprint(out)))
+        cache.put(
+            _published_record(source, out),
+            _Published(
+                options, inputs, manifest.look((out,), hash_racy=False), report, index is not None
+            ),
+        )
+        cache.prune(started)
+    return report
+
+
+@dataclass(frozen=True, slots=True)
+class _Published:
+    """What the last build into an output was made from, and what it left there."""
+
+    options: tuple[object, ...]  # now, drafts, strict, base_url
+    inputs: tuple[manifest.TreeState, str | None]  # the site's files, the git checkout
+    output: manifest.TreeState
+    report: BuildReport
+    searched: bool  # the site has search: a no-op keeps its index as it is
+
+
+def _input_state(source: Path) -> tuple[manifest.TreeState, str | None]:
+    """Everything a build can read, looked at before it reads any of it (a file
+    changed while the build runs is then a change next time): the site's files,
+    chatwiki's own theme and where git stands (the feeds' dates come from it).
+    chatwiki's code and libraries are in the record's key."""
+    roots = (
+        source / CONFIG_FILE,
+        source / "content",
+        source / files.THEMES_DIR,
+        source / files.STATIC_DIR,
+        render.builtin_theme_dir(),
+    )
+    return manifest.look(tuple(r.absolute() for r in roots)), head_state(source)
+
+
+def _published_record(source: Path, out: Path) -> str:
+    return key_of("published", str(source.resolve()), str(out.resolve()))
+
+
+def _already_published(
+    cache: Cache | None,
+    source: Path,
+    out: Path,
+    options: tuple[object, ...],
+    inputs: tuple[manifest.TreeState, str | None],
+) -> BuildReport | None:
+    """The last build's report when it was made with these options from these very
+    files and its output is still exactly as it left it: then this build would make
+    the same bytes, and there is nothing to do (a no-op rebuild costs a look at the
+    files). None whenever anything differs or is unsure."""
+    if cache is None:
+        return None
+    record = cache.get(_published_record(source, out))
+    if not isinstance(record, _Published) or record.options != options:
+        return None
+    (files_then, head_then), (files_now, head_now) = record.inputs, inputs
+    if head_then != head_now or not files_then.still_true(files_now):
+        return None
+    if not record.output.still_true(manifest.look((out,), hash_racy=False)):
+        return None
+    return replace(record.report, written=0, search_reused=record.searched)
 
 
 def _open_cache(cache_dir: Path | None, out: Path) -> Cache | None:

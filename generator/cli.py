@@ -301,9 +301,18 @@ def build_command(
             return
         _print_warnings(report.warnings)
         took = time.perf_counter() - started
+        changed = (
+            ""
+            if report.written is None
+            else "; nothing changed"
+            if report.written == 0
+            else f"; {report.written} new or changed"
+        )
         click.echo(
             f"Built {report.pages} pages ({report.files} files) into {target} "
-            f"in {took:.2f} s" + (f", {len(report.warnings)} warnings" if report.warnings else "")
+            f"in {took:.2f} s"
+            + (f", {len(report.warnings)} warnings" if report.warnings else "")
+            + changed
         )
 
     _run("build", run)

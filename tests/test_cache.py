@@ -104,6 +104,85 @@ def test_an_unchanged_rebuild_rewrites_no_file(site: Path, tmp_path: Path) -> No
     assert tree(out) == content
 
 
+def test_a_no_op_rebuild_reads_and_renders_nothing(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing changed since the last build into this output: the build ends after a
+    look at the files, with the same report (warnings too) and nothing rewritten."""
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    first = build(site, out, NOW, cache_dir=cache)
+    before, content = stamps(out), tree(out)
+
+    def no_work(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a no-op rebuild read the content again")
+
+    monkeypatch.setattr(sys.modules["generator.build"], "_prepare", no_work)
+    again = build(site, out, NOW, cache_dir=cache)
+    assert (again.pages, again.files, again.warnings) == (first.pages, first.files, first.warnings)
+    assert again.written == 0
+    assert rewritten(before, out) == set() and tree(out) == content
+
+
+def _same_size_edit(site: Path) -> None:
+    """A write-up rewritten at the same size with its old modification time put back
+    (as tar, rsync -t or cp -p do)."""
+    chat = sorted((site / "content/chats").glob("*.md"))[0]
+    old = chat.stat()
+    text = chat.read_text()
+    assert "e" in text
+    last = text.rindex("e")  # in the body's last sentence
+    chat.write_text(text[:last] + "E" + text[last + 1 :])
+    os.utime(chat, ns=(old.st_atime_ns, old.st_mtime_ns))
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text() + text)
+
+
+def _add_static_file(site: Path) -> None:
+    (site / "static").mkdir(exist_ok=True)
+    (site / "static/CNAME").write_text("chats.example.org\n")
+
+
+def _retitle(site: Path) -> None:
+    config = site / "site.yaml"
+    config.write_text(config.read_text().replace("title: Chartership Chat", "title: Chats", 1))
+
+
+_NO_OP_BREAKERS: dict[str, Callable[[Path, Path], None]] = {
+    "same-size edit, old mtime": lambda site, out: _same_size_edit(site),
+    "template edit": lambda site, out: _append(site / "themes/default/templates/base.html", "\n"),
+    "new static file": lambda site, out: _add_static_file(site),
+    "site.yaml edit": lambda site, out: _retitle(site),
+    "output page deleted": lambda site, out: (out / "chats/index.html").unlink(),
+    "output page edited": lambda site, out: (out / "index.html").write_text("defaced"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(_NO_OP_BREAKERS))
+def test_any_change_since_the_last_build_makes_a_real_one(
+    site: Path, tmp_path: Path, change: str
+) -> None:
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(site, out, NOW, cache_dir=cache)
+    _NO_OP_BREAKERS[change](site, out)
+    build(site, out, NOW, cache_dir=cache)
+    fresh = tmp_path / "fresh"
+    build(site, fresh, NOW)
+    assert tree(out) == tree(fresh)
+
+
+def test_other_options_are_not_a_no_op(site: Path, tmp_path: Path) -> None:
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(site, out, NOW, cache_dir=cache)
+    for options in ({"drafts": True}, {"base_url": "https://preview.example.org/sub/"}, {}):
+        later = NOW + timedelta(days=3)
+        build(site, out, later, cache_dir=cache, **options)  # type: ignore[arg-type]
+        fresh = tmp_path / f"fresh-{len(options)}-{sorted(options)}"
+        build(site, fresh, later, **options)  # type: ignore[arg-type]
+        assert tree(out) == tree(fresh), options
+
+
 def test_a_new_clock_does_not_rewrite_every_page(site: Path, tmp_path: Path) -> None:
     """The "Built" stamp shows on the home page only; a later build time otherwise
     changes only what depends on the time (feeds' and calendars' stamps)."""
@@ -213,10 +292,11 @@ def test_search_is_not_indexed_again_when_no_page_changed(site: Path, tmp_path: 
     assert not first.search_reused
     bundle = {p: s for p, s in stamps(out).items() if p.startswith("pagefind/")}
     assert bundle
+    chat = sorted((site / "content/chats").glob("*.md"))[0]
+    os.utime(chat)  # touched, not changed: a real rebuild (not a no-op), same pages
     again = build(site, out, NOW, cache_dir=cache)
     assert again.search_reused
     assert {p: s for p, s in stamps(out).items() if p.startswith("pagefind/")} == bundle
-    chat = sorted((site / "content/chats").glob("*.md"))[0]
     chat.write_text(chat.read_text() + "\nA new closing line.\n")
     edited = build(site, out, NOW, cache_dir=cache)
     assert not edited.search_reused

@@ -136,6 +136,21 @@ def test_built_pages_show_last_change_and_edit_link(tmp_path: Path) -> None:
 
 
 @needs_git
+def test_a_commit_of_unchanged_files_is_not_a_no_op_rebuild(tmp_path: Path) -> None:
+    """The files are as they were, but committing the draft gives it a history: the
+    rebuild must not be skipped as a no-op, or its page would stay undated."""
+    site = committed_site(tmp_path)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(site, out, NOW, cache_dir=cache)
+    assert not page(out, "wiki/draft").xpath("//footer[@class='page-history']")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "Draft", date="2024-07-01T09:00:00+00:00")
+    build(site, out, NOW, cache_dir=cache)
+    footer = page(out, "wiki/draft").xpath("//footer[@class='page-history']")
+    assert footer and "1 July 2024" in footer[0].text_content()
+
+
+@needs_git
 def test_edit_url_pattern_from_site_yaml(tmp_path: Path) -> None:
     site = committed_site(tmp_path)
     (site / "site.yaml").write_text(

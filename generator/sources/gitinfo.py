@@ -152,3 +152,10 @@ def read_history(source: Path) -> GitHistory | None:
         return None
     history = parse_log(output, prefix.strip())
     return replace(history, shallow=shallow.strip() != "false")
+
+
+def head_state(source: Path) -> str | None:
+    """Which commit `source` is checked out at, and whether the clone is shallow:
+    with the files themselves, all `read_history` depends on (None outside git).
+    One cheap command, so a build can tell that the history has not moved."""
+    return _git(source, "rev-parse", "HEAD", "--is-shallow-repository")
