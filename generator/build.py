@@ -27,7 +27,8 @@ import jinja2.nodes
 from generator.core import schema, urls
 from generator.core.errors import Collector, ContentError, Diagnostic, UsageError, errors_only
 from generator.core.frozenmap import FrozenMap
-from generator.core.model import Chat, Rendered, Series, Site, SiteConfig, TopicRef, WikiPage
+from generator.core.model import Chat, Series, Site, SiteConfig, TopicRef, WikiPage
+from generator.core.pickling import fast_pickle
 from generator.index.calendar import CalendarIndex, Event, build_calendar, build_timeline
 from generator.index.conversation import Conversation, build_conversation
 from generator.index.topics import TopicEntry, TopicIndex, build_topic_index
@@ -38,7 +39,6 @@ from generator.index.wiki import (
     link_sources,
     link_targets,
 )
-from generator.markdown import bodies
 from generator.output import render
 from generator.output.feeds import site_feed_links
 from generator.output.formats import HTML
@@ -60,6 +60,7 @@ from generator.plan import (
 )
 from generator.publish import manifest, search
 from generator.publish.cache import Cache, key_of
+from generator.publish.cached import CachedChatFile, CachedMarkdown
 from generator.publish.write import check_output_dir, keep_tree, publish_site
 from generator.sources import content, files
 from generator.sources import series as series_stage
@@ -67,6 +68,7 @@ from generator.sources.config import CONFIG_FILE
 from generator.sources.gitinfo import head_state, read_history
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class BuildReport:
     pages: int
@@ -76,6 +78,7 @@ class BuildReport:
     search_reused: bool = False  # the search index was kept: no indexed page changed
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Progress:
     """How far a build is, for a progress line: `done` of `total` in `stage`
@@ -98,6 +101,7 @@ _R = TypeVar("_R")
 _MIN_PARALLEL = 64
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class _Prepared:
     site: Site
@@ -122,6 +126,7 @@ def with_base_url(cfg: SiteConfig, base_url: str | None) -> SiteConfig:
     return replace(cfg, base_url=checked if checked.endswith("/") else checked + "/")
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class _Loaded:
     site: Site
@@ -173,25 +178,6 @@ class _Workers:
             return list(pool.map(func, paths, chunksize=chunk))
 
 
-@dataclass(frozen=True, slots=True)
-class CachedMarkdown:
-    """`bodies.render` through the build cache: the same `Rendered`, kept between
-    builds. Picklable (a cache is a path), so worker processes use the same entries."""
-
-    cache: Cache | None
-
-    def __call__(self, text: str, line_offset: int) -> Rendered:
-        if self.cache is None:
-            return bodies.render(text, line_offset)
-        key = key_of("markdown", str(line_offset), text)
-        found = self.cache.get(key)
-        if isinstance(found, Rendered):
-            return found
-        rendered = bodies.render(text, line_offset)
-        self.cache.put(key, rendered)
-        return rendered
-
-
 def _load(
     source: Path,
     now: datetime,
@@ -226,8 +212,9 @@ def _load(
     diagnostics += found
     markdown = CachedMarkdown(cache)
     map_files = (workers or _Workers(1)).map_files
+    declared = series_stage.declared_slugs(source)
     chats, chat_found = content.load_chats(
-        source, cfg, series_stage.declared_slugs(source), markdown, map_files
+        source, cfg, declared, markdown, map_files, CachedChatFile.for_site(cache, cfg, declared)
     )
     diagnostics += chat_found
     wiki, found = content.load_wiki(source, markdown, map_files)
@@ -711,6 +698,7 @@ def build(
     return report
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class _Published:
     """What the last build into an output was made from, and what it left there."""

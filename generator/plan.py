@@ -20,6 +20,7 @@ from generator.core import urls
 from generator.core.errors import Diagnostic
 from generator.core.frozenmap import FrozenMap
 from generator.core.model import Chat, Site, SiteConfig, TopicDef, stage
+from generator.core.pickling import fast_pickle
 from generator.index.calendar import (
     CalendarIndex,
     SeriesSchedule,
@@ -60,6 +61,7 @@ UPCOMING_ON_HOME = 6  # the next chat and a few more; /calendar/ lists them all
 POSTS_PER_PAGE = 1000
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Indexes:
     """Everything worked out from the frozen Site that pages and feeds are planned
@@ -95,6 +97,7 @@ def paginate(conversation: Conversation, per_page: int = POSTS_PER_PAGE) -> list
     return pages
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Page:
     """An HTML page: its URL, its title and what its template shows (the context's
@@ -115,6 +118,7 @@ class Page:
         return urls.output_path(self.url)
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class StaticFile:
     """A file copied as it is: a theme's, the site's `static/`, or a page's attachment."""
@@ -127,6 +131,7 @@ class StaticFile:
         return formats.of_static_file(self.path)
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class DataFile:
     """A non-HTML output (iCalendar, feed): a module-level producer and its frozen

@@ -284,6 +284,42 @@ def test_a_linked_page_title_edit_rewrites_only_where_it_shows(site: Path, tmp_p
     assert 1 < len(changed) < total / 2, sorted(changed)
 
 
+def test_an_archive_edit_rewrites_its_chat_page(site: Path, tmp_path: Path) -> None:
+    """The write-up is unchanged, so only the archive's own bytes can tell that its
+    chat (kept whole in the cache) must be read again."""
+    archive = site / "content/chats/2012-02-16-mentors/archive.csv"
+
+    def edit() -> None:
+        text = archive.read_text()
+        assert "tell us where you are on your journey" in text
+        archive.write_text(text.replace("on your journey", "on your journey so far", 1))
+
+    changed, total = rebuilt_after(site, tmp_path, edit)
+    assert "chats/2012-02-16-mentors/index.html" in changed
+    page = (tmp_path / "out/chats/2012-02-16-mentors/index.html").read_text()
+    assert "on your journey so far" in page
+
+
+def test_a_linked_file_removed_is_an_error_though_the_write_up_is_unchanged(
+    site: Path, tmp_path: Path
+) -> None:
+    """Only the listing says the write-up's link no longer reaches a file: the cached
+    chat must not hide that."""
+    from generator.core.errors import ContentError
+
+    bundle = site / "content/chats/2012-02-16-mentors"
+    with (bundle / "index.md").open("a") as f:
+        f.write("\nThe [slides](slides.txt) from the chat.\n")
+    (bundle / "slides.txt").write_text("1")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(site, out, NOW, cache_dir=cache)
+    assert (out / "chats/2012-02-16-mentors/slides.txt").read_text() == "1"
+    (bundle / "slides.txt").unlink()
+    with pytest.raises(ContentError) as caught:
+        build(site, out, NOW, cache_dir=cache)
+    assert "slides.txt" in caught.value.diagnostics[0].format()
+
+
 def test_search_is_not_indexed_again_when_no_page_changed(site: Path, tmp_path: Path) -> None:
     config = site / "site.yaml"
     config.write_text(config.read_text().replace("search: false", "search: true"))

@@ -56,6 +56,7 @@ from generator.archives import _json
 from generator.archives._json import Found, JSONObject, Unusable
 from generator.archives.posts import LINKABLE_SCHEMES, UNKNOWN_HANDLE, unique_by_url
 from generator.archives.registry import ArchiveFormat
+from generator.core.pickling import fast_pickle
 from generator.core.posts import (
     ArchiveParse,
     Link,
@@ -78,6 +79,7 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 FacetKind = Literal["link", "mention", "tag"]
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class _Author:
     did: str | None
@@ -92,6 +94,7 @@ class _Author:
         return self.did
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class AtUri:
     authority: str  # a DID, or (rarely) a handle
@@ -99,6 +102,7 @@ class AtUri:
     rkey: str
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class RichText:
     """A record's text after facets: full URLs in `text`, and what the facets named."""

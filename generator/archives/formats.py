@@ -22,6 +22,7 @@ from generator.archives import (
 )
 from generator.archives.posts import blank
 from generator.archives.registry import ArchiveFormat
+from generator.core.pickling import fast_pickle
 from generator.core.posts import ArchiveFormatError, ArchiveParse, Post, Skipped
 from generator.core.text import NotUtf8, decode_utf8
 
@@ -36,6 +37,7 @@ FORMATS: tuple[ArchiveFormat, ...] = (
 )
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ArchiveRead:
     path: str  # as given (source-relative in builds)

@@ -62,6 +62,7 @@ from generator.archives.posts import (
     web_url,
 )
 from generator.archives.registry import ArchiveFormat
+from generator.core.pickling import fast_pickle
 from generator.core.posts import ArchiveParse, Link, Media, Post, Skipped
 
 NAME: Final = "mastodon"
@@ -80,6 +81,7 @@ PUBLIC_VISIBILITIES: Final = frozenset({"public", "unlisted", "local"})
 _MAX_EMBED_DEPTH: Final = 4
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class RenderedContent:
     """Status content as the model needs it: safe HTML, plain text, real links."""

@@ -32,6 +32,7 @@ from typing import Any, get_args
 
 from generator.archives import _json
 from generator.archives.registry import ArchiveFormat
+from generator.core.pickling import fast_pickle
 from generator.core.posts import (
     ArchiveFormatError,
     ArchiveParse,
@@ -61,6 +62,7 @@ _OPTIONAL_TEXT = (
 )
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ImportedFrom:
     file: str

@@ -26,6 +26,7 @@ from typing import Any, Final, TypeVar
 import nh3
 
 from generator.archives import _json
+from generator.core.pickling import fast_pickle
 from generator.core.posts import ArchiveParse, Link, Media, MediaKind, Post, PostStatus, Skipped
 
 # --------------------------------------------------------------------------- tweets
@@ -48,6 +49,7 @@ def status_url(handle: str, tweet_id: str) -> str:
     return f"https://twitter.com/{handle}/status/{tweet_id}"
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class StatusLink:
     """What a tweet permalink names: the author (None for /i/web/), the id, and the rest."""
@@ -294,6 +296,7 @@ def _index(value: object) -> int | None:
     return None
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ExpandedText:
     """Plain text with t.co links expanded, and what the entities said was in it."""
@@ -305,6 +308,7 @@ class ExpandedText:
     mentions: tuple[str, ...]
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class _Span:
     start: int

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from generator.core.pickling import fast_pickle
 from generator.core.posts import ArchiveParse
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ArchiveFormat:
     name: str  # stable id, stored in Post.source and shown in reports

@@ -34,6 +34,7 @@ from generator.archives import _json
 from generator.archives.posts import UNKNOWN_HANDLE, assemble, digit_id, status_link, status_url
 from generator.archives.registry import ArchiveFormat
 from generator.archives.tweets import TweetRecordError, post_from_v1
+from generator.core.pickling import fast_pickle
 from generator.core.posts import ArchiveFormatError, ArchiveParse, Post, Skipped
 
 SOURCE = "twitter-archive"
@@ -43,6 +44,7 @@ _TWEETS_GLOBALS = frozenset({"tweets", "tweet"})
 _CONFIG_ASSIGNMENT = re.compile(r"^\ufeff?\s*window\.[A-Za-z0-9_.$]+\s*=\s*")
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ArchiveOwner:
     """The account an archive belongs to, i.e. the author of every tweet in it."""

@@ -55,6 +55,7 @@ from generator.archives.posts import (
     unique_by_url,
 )
 from generator.archives.registry import ArchiveFormat
+from generator.core.pickling import fast_pickle
 from generator.core.posts import (
     ArchiveFormatError,
     ArchiveParse,
@@ -100,6 +101,7 @@ class _Unusable(Exception):
     """One tweet cannot become a Post; the caller records it as Skipped and goes on."""
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class _Page:
     """One response page (or one flattened tweet, re-nested into a page)."""
@@ -112,6 +114,7 @@ class _Page:
     errors: tuple[JsonObject, ...]
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class _Seen:
     """A tweet together with the page it came from, whose `includes` describe it."""
@@ -120,6 +123,7 @@ class _Seen:
     page: _Page
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class _Gone:
     """What an `errors` entry says about a tweet the API could not return."""
@@ -128,6 +132,7 @@ class _Gone:
     reason: str
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class _Archive:
     """Everything collected from the file before any Post is built."""
@@ -140,6 +145,7 @@ class _Archive:
     gone: Mapping[str, _Gone]  # tweet id -> why the API did not return it
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class _Text:
     """A tweet's text with its links resolved, and the media links taken out of it."""

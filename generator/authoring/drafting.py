@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from generator.core.model import Series, TopicDef
+from generator.core.pickling import fast_pickle
 from generator.core.posts import ArchiveParse, Post
 from generator.index.conversation import Conversation, Group, Thread, build_conversation
 from generator.sources.series import Occurrence, occurrences
@@ -38,6 +39,7 @@ _AUTOLINKABLE = re.compile(r"^https?://[^\s<>]+$")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Draft:
     start: datetime

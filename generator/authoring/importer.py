@@ -17,6 +17,7 @@ from pathlib import Path
 
 from generator.archives import formats, normalised
 from generator.core.errors import Collector, ContentError, UsageError
+from generator.core.pickling import fast_pickle
 from generator.core.posts import ArchiveFormatError, Skipped
 from generator.core.schema import SLUG
 from generator.sources.files import CHATS_DIR, read_text, refuse_symlinked_folder
@@ -24,6 +25,7 @@ from generator.sources.files import CHATS_DIR, read_text, refuse_symlinked_folde
 _ARCHIVE_KEY = re.compile(r"(?m)^archive\s*:")
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class FileReport:
     path: str
@@ -33,6 +35,7 @@ class FileReport:
     skipped: tuple[Skipped, ...]
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ImportReport:
     target: Path

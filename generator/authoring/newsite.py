@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from generator.core import schema
 from generator.core.errors import AlreadyExists, UsageError
+from generator.core.pickling import fast_pickle
 from generator.core.values import option, timezone
 from generator.sources.config import CONFIG_FILE, parse_config
 from generator.sources.files import CHATS_DIR, WIKI_DIR
@@ -38,6 +39,7 @@ PLACEHOLDER_REPOSITORY = "https://github.com/OWNER/chatwiki"
 WORKFLOW = ".github/workflows/publish.yml"
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ChatwikiSource:
     """The git repository and ref a site's workflow installs chatwiki from."""
@@ -47,6 +49,7 @@ class ChatwikiSource:
     known: bool  # False: a placeholder the site's owner must replace
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class NewSite:
     path: Path

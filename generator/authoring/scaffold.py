@@ -23,6 +23,7 @@ from generator.archives.privacy import apply_opt_out
 from generator.authoring.drafting import draft_from_archive
 from generator.core.errors import AlreadyExists, ContentError, UsageError
 from generator.core.model import SiteConfig
+from generator.core.pickling import fast_pickle
 from generator.core.posts import ArchiveFormatError
 from generator.core.schema import slugify
 from generator.core.values import duration, local_datetime, option
@@ -31,6 +32,7 @@ from generator.sources.files import CHATS_DIR, read_site_config, refuse_symlinke
 from generator.sources.series import load_series
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class NewChat:
     path: Path  # the write-up written

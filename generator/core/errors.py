@@ -10,9 +10,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from generator.core.pickling import fast_pickle
+
 Severity = Literal["error", "warning"]
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One problem in one place: `path:line: key: message`.

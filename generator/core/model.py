@@ -12,9 +12,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from generator.core.pickling import fast_pickle
 from generator.core.posts import Post
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class TopicDef:
     """A topic declared in site.yaml."""
@@ -25,6 +27,7 @@ class TopicDef:
     aliases: tuple[str, ...] = ()
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class FeedSettings:
     """site.yaml `feeds:`. The upcoming feed repeats each chat as a reminder this
@@ -34,6 +37,7 @@ class FeedSettings:
     limit: int = 50
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class CalendarSettings:
     """site.yaml `calendar:`: how far ahead series are expanded into dated occurrences.
@@ -45,6 +49,7 @@ class CalendarSettings:
     months_ahead: int = 12
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
     title: str
@@ -65,6 +70,7 @@ class SiteConfig:
     search: bool = True  # a Pagefind index, a search page and "Search" in the nav
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Heading:
     level: int
@@ -73,6 +79,7 @@ class Heading:
     line: int | None  # 1-based line in the source file
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class TopicRef:
     """A topic named in content: a front-matter `topics:` entry or a heading marker."""
@@ -81,6 +88,7 @@ class TopicRef:
     line: int | None
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Section:
     """A `##` section of a rendered body: what topic pages excerpt later."""
@@ -94,6 +102,7 @@ class Section:
     no_topic: bool = False
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class PostRef:
     """A post quoted in Markdown by id (`{{< post "ID" >}}` or `[blackbirdpie ...]`).
@@ -108,6 +117,7 @@ class PostRef:
     url: str | None = None
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class WikiLinkRef:
     """A `[[...]]` link as written. generator/index/wiki.py resolves it against the site.
@@ -126,6 +136,7 @@ class WikiLinkRef:
     problem: str | None = None
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class FileRef:
     """A relative Markdown link or image naming a file (`![](trending.png)`): the
@@ -135,6 +146,7 @@ class FileRef:
     line: int | None  # 1-based line in the source file
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Attachment:
     """A file published beside its page, because the page's Markdown links to it.
@@ -146,6 +158,7 @@ class Attachment:
     name: str  # below the page's URL, e.g. "trending.png" or "img/a.png"
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """What rendering one Markdown body produced, and what it saw on the way."""
@@ -158,6 +171,7 @@ class Rendered:
     files: tuple[FileRef, ...] = ()  # relative links and images naming files
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ArchiveSource:
     """One archive file that went into a chat, for the record and for messages."""
@@ -168,6 +182,7 @@ class ArchiveSource:
     skipped: int
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ChatArchive:
     """A chat's posts after merging its archive files and applying opt-outs."""
@@ -177,6 +192,7 @@ class ChatArchive:
     sources: tuple[ArchiveSource, ...]
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Chat:
     """One chat: a write-up of a past chat or an announcement of a coming one."""
@@ -226,6 +242,7 @@ def stage(chat: Chat, now: datetime) -> Stage:
     return "awaiting_write_up" if chat.announcement else "written_up"
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class WikiPage:
     slug: str  # path under wiki/, e.g. "qualifications/chartership"
@@ -238,6 +255,7 @@ class WikiPage:
     attachments: tuple[Attachment, ...] = ()  # files it links to, in its folder
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class SeriesMove:
     """One occurrence of a series held at another time (EXDATE + RDATE in iCalendar)."""
@@ -246,6 +264,7 @@ class SeriesMove:
     start: datetime  # aware, where it moved to
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Series:
     """A regular chat declared once in content/series/<slug>.yaml.
@@ -271,6 +290,7 @@ class Series:
     announced: datetime | None = None
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Site:
     """Everything loaded and validated; the single input of indexes and rendering."""

@@ -24,10 +24,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from generator.core.pickling import fast_pickle
+
 PostStatus = Literal["ok", "deleted", "withheld"]
 MediaKind = Literal["photo", "video", "gif", "other"]
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Link:
     """A link in a post: `url` is the real (expanded) target, `display` what was shown."""
@@ -36,6 +39,7 @@ class Link:
     display: str = ""
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Media:
     """An attachment, kept as a link: pages never hot-link third-party images."""
@@ -45,6 +49,7 @@ class Media:
     alt: str = ""
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Post:
     id: str
@@ -67,6 +72,7 @@ class Post:
     status: PostStatus = "ok"  # deleted/withheld posts are stubs: render a placeholder
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Skipped:
     """A record the parser could not use, and why; reported by `chatwiki import`."""
@@ -75,6 +81,7 @@ class Skipped:
     reason: str
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ArchiveParse:
     """What one archive file held.

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from generator.core.errors import Collector
+from generator.core.pickling import fast_pickle
 from generator.core.yamlsafe import KeyPath, YamlDoc
 
 
@@ -33,6 +34,7 @@ class Invalid(ValueError):
 Converter = Callable[[Any], Any]
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Field:
     convert: Converter

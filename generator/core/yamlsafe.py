@@ -27,6 +27,8 @@ import yaml
 from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from generator.core.pickling import fast_pickle
+
 KeyPath = tuple[str | int, ...]
 MAX_DEPTH = 50  # no site file nests deeper; a 20,000-deep list would exhaust the stack
 
@@ -49,6 +51,7 @@ class _Loader(_Base):  # type: ignore[misc]
     yaml_implicit_resolvers: dict[Any, Any] = {}
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class YamlProblem:
     """One reason a file was refused: `line` is 1-based (offset applied), `key` the
@@ -74,6 +77,7 @@ class YamlError(ValueError):
         super().__init__(message)
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class YamlDoc:
     """Plain Python data plus the line each value starts on, by key path.

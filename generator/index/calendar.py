@@ -22,9 +22,11 @@ from dateutil.relativedelta import relativedelta
 from generator.core import urls
 from generator.core.frozenmap import FrozenMap
 from generator.core.model import Chat, Series, stage
+from generator.core.pickling import fast_pickle
 from generator.sources.series import Occurrence, occurrences
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Timeline:
     """Chats by their life-cycle stage (model.stage), so no list decides it again."""
@@ -50,6 +52,7 @@ def build_timeline(chats: Sequence[Chat], now: datetime) -> Timeline:
     )
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Event:
     """Something on the calendar: a series occurrence (with or without its chat's
@@ -87,6 +90,7 @@ class Event:
         return self.series.hashtag if self.series else None
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class SeriesSchedule:
     """One series: its occurrences within the horizon and every chat that belongs to it."""
@@ -106,6 +110,7 @@ class SeriesSchedule:
         return tuple(reversed(found))
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Day:
     day: date
@@ -113,6 +118,7 @@ class Day:
     events: tuple[Event, ...]
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Month:
     year: int
@@ -134,6 +140,7 @@ class Month:
         return tuple(e for week in self.weeks for d in week if d.in_month for e in d.events)
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class CalendarIndex:
     now: datetime

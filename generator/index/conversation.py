@@ -43,6 +43,7 @@ from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from generator.archives.posts import legacy_retweet_of
 from generator.core.frozenmap import FrozenMap
+from generator.core.pickling import fast_pickle
 from generator.core.posts import Post
 
 INTRO_TITLE = "Before the questions"
@@ -86,6 +87,7 @@ _FEDI_PROFILE = re.compile(r"^/@([^/@]+)(?:@[^/]+)?/?$")
 # ----------------------------------------------------------------------------- values
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ThreadNode:
     """One post as a thread shows it.
@@ -108,6 +110,7 @@ class ThreadNode:
     unmatched_repost: bool = False
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Thread:
     """A root and everything that replies to it, flat in reading order."""
@@ -120,6 +123,7 @@ class Thread:
         return self.nodes[0]
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Group:
     """A question and the threads that answer it, or the intro, or the whole chat.
@@ -136,6 +140,7 @@ class Group:
     threads: tuple[Thread, ...]
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Resource:
     """A link shared in the chat, once however many posts (or spellings) shared it."""
@@ -151,6 +156,7 @@ class Resource:
     post_ids: tuple[str, ...]  # every sharing post, in time order
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Participant:
     handle: str  # as first written in the archive
@@ -158,12 +164,14 @@ class Participant:
     posts: int  # originals and replies; reposts are not counted
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class HashtagCount:
     tag: str  # without "#", as first written
     count: int  # distinct posts using it
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class BusyMinute:
     offset: int  # minutes since the chat's start
@@ -171,6 +179,7 @@ class BusyMinute:
     count: int
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Activity:
     """Posts per minute over the chat's scheduled window.
@@ -187,6 +196,7 @@ class Activity:
     busiest: tuple[BusyMinute, ...]  # top minutes, most posts first, then earliest
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Stats:
     posts: int  # originals + replies; reposts and stubs excluded
@@ -201,6 +211,7 @@ class Stats:
     activity: Activity
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Conversation:
     groups: tuple[Group, ...]  # always at least one
@@ -243,6 +254,7 @@ class _Nodes:
     alias: dict[str, str] = field(default_factory=dict)  # any chat post id -> its node
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class _Question:
     number: int
@@ -329,6 +341,7 @@ def _is_repost(post: Post) -> bool:
     return post.repost_of_id is not None or _legacy_handle(post) is not None
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class _Chat:
     """The chat's own posts, each read once: order, ids, and which are reposts."""
@@ -797,6 +810,7 @@ def normalise_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class _LinkKind:
     """What a link is, decided once per distinct URL (chats repeat the same few links)."""

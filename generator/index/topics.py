@@ -24,6 +24,7 @@ from datetime import datetime
 from generator.core.errors import Collector, Diagnostic
 from generator.core.frozenmap import FrozenMap
 from generator.core.model import Chat, Section, TopicDef, TopicRef, stage
+from generator.core.pickling import fast_pickle
 from generator.core.schema import slugify
 
 RELATED_LIMIT = 6
@@ -43,6 +44,7 @@ def topic_key(text: str) -> str:
     return " ".join(_SEPARATORS.sub(" ", text).split())
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Excerpt:
     """One chat's section about a topic, shown on the topic's page."""
@@ -51,12 +53,14 @@ class Excerpt:
     section: Section
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class RelatedTopic:
     topic: TopicDef
     shared_chats: int
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class TopicEntry:
     topic: TopicDef
@@ -70,6 +74,7 @@ class TopicEntry:
     last_discussed: datetime | None = None
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class TopicIndex:
     entries: tuple[TopicEntry, ...]  # by name

@@ -48,6 +48,7 @@ from generator.core import urls
 from generator.core.errors import Diagnostic
 from generator.core.frozenmap import EMPTY, FrozenMap
 from generator.core.model import Chat, Heading, Series, TopicDef, WikiLinkRef, WikiPage
+from generator.core.pickling import fast_pickle
 from generator.markdown.wikilinks import MARKER_PATTERN, NAMESPACES
 from generator.sources.gitinfo import FileHistory, GitHistory
 
@@ -70,6 +71,7 @@ def normalise(name: str) -> str:
     return _SEPARATORS.sub(" ", name.casefold()).strip()
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class LinkTarget:
     """Something a wiki link can name."""
@@ -91,6 +93,7 @@ class LinkTarget:
         return f"the {KIND_NAMES[self.kind]} {self.title!r} ({self.defined_in})"
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class LinkSource:
     """A page whose Markdown holds links: itself a target (for `[[#Heading]]`)."""
@@ -100,6 +103,7 @@ class LinkSource:
     links: tuple[WikiLinkRef, ...]
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ResolvedLink:
     ref: WikiLinkRef
@@ -110,6 +114,7 @@ class ResolvedLink:
     text: str | None = None
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Backlink:
     """A page that links to another one."""
@@ -119,6 +124,7 @@ class Backlink:
     kind: TargetKind
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class LinkIndex:
     """What `build_link_index` found: links per source file, backlinks, problems."""
@@ -220,6 +226,7 @@ def link_sources(wiki: Sequence[WikiPage], chats: Sequence[Chat]) -> tuple[LinkS
 # --- resolution -----------------------------------------------------------------------
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class _Candidate:
     rank: int
@@ -493,6 +500,7 @@ def rewrite_links(body_html: str, links: Sequence[ResolvedLink], href: Callable[
 # --- the wiki index page ------------------------------------------------------------
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class WikiSection:
     """A folder under content/wiki, as the wiki index lists it."""
@@ -560,6 +568,7 @@ def breadcrumbs(page: WikiPage, sections: Sequence[WikiSection]) -> tuple[tuple[
     return tuple(trail)
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class RecentChange:
     page: WikiPage

@@ -38,6 +38,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from generator.core.model import WikiLinkRef
+from generator.core.pickling import fast_pickle
 
 # `[[kind:Name]]` picks a kind of page when two share a name (see generator/index/wiki.py).
 NAMESPACES = ("wiki", "chat", "topic", "series")
@@ -50,6 +51,7 @@ MARKER_PATTERN = re.compile(
 _SPACES = re.compile(r"\s+")
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ParsedLink:
     """The parts of one `[[...]]`, whitespace collapsed; `target` "" means this page."""

@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Literal
 
 from generator.core.frozenmap import FrozenMap
 from generator.core.model import Chat, Series, Stage, TopicDef, WikiPage
+from generator.core.pickling import fast_pickle
 from generator.index.calendar import CalendarIndex, Event, Month, SeriesSchedule
 from generator.index.conversation import Conversation, Group, Thread
 from generator.index.topics import TopicEntry
@@ -22,6 +23,7 @@ from generator.output.formats import FeedLink
 from generator.sources.gitinfo import FileHistory
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class GroupSlice:
     """The part of a conversation group shown on one page."""
@@ -31,6 +33,7 @@ class GroupSlice:
     continued: bool  # the group began on an earlier page
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class HomeContext:
     template: ClassVar[str] = "index.html"
@@ -39,6 +42,7 @@ class HomeContext:
     on_now: tuple[Event, ...] = ()  # started and not over: shown before "Next chat"
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ChatsContext:
     template: ClassVar[str] = "chats.html"
@@ -48,6 +52,7 @@ class ChatsContext:
     awaiting_write_up: tuple[Chat, ...] = ()  # over, announced only
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class NotFoundContext:
     template: ClassVar[str] = "404.html"
@@ -55,6 +60,7 @@ class NotFoundContext:
     rooted_links: bool = True
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ChatContext:
     """A chat's write-up, the first page of its conversation, and its event page."""
@@ -79,6 +85,7 @@ class ChatContext:
     stage: Stage = "written_up"  # model.stage at the build's now: what the page calls itself
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ConversationContext:
     """Page 2 onwards of a long chat's conversation."""
@@ -93,6 +100,7 @@ class ConversationContext:
     slices: tuple[GroupSlice, ...]
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class TopicsContext:
     template: ClassVar[str] = "topics.html"
@@ -100,6 +108,7 @@ class TopicsContext:
     order: Literal["name", "recent"]
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class TopicContext:
     template: ClassVar[str] = "topic.html"
@@ -108,6 +117,7 @@ class TopicContext:
     feed_links: tuple[FeedLink, ...]
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class WikiIndexContext:
     template: ClassVar[str] = "wiki_index.html"
@@ -115,6 +125,7 @@ class WikiIndexContext:
     recent: tuple[RecentChange, ...]
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class WikiPageContext:
     template: ClassVar[str] = "wiki_page.html"
@@ -125,6 +136,7 @@ class WikiPageContext:
     edit_url: str | None
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class CalendarContext:
     template: ClassVar[str] = "calendar.html"
@@ -134,6 +146,7 @@ class CalendarContext:
     reminder_text: str | None
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class CalendarMonthContext:
     template: ClassVar[str] = "calendar_month.html"
@@ -143,6 +156,7 @@ class CalendarMonthContext:
     next_label: str | None
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class SeriesContext:
     template: ClassVar[str] = "series.html"
@@ -155,6 +169,7 @@ class SeriesContext:
     feed_links: tuple[FeedLink, ...]
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class EventContext:
     """An occurrence of a series that has no chat (a chat is its own event page)."""
@@ -167,6 +182,7 @@ class EventContext:
     on_now: bool = False  # started, not over
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class SearchContext:
     template: ClassVar[str] = "search.html"

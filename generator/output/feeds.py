@@ -37,6 +37,7 @@ from feedgen.feed import FeedGenerator
 from generator.core import urls
 from generator.core.frozenmap import EMPTY
 from generator.core.model import Chat, Series, SiteConfig, TopicDef, stage
+from generator.core.pickling import fast_pickle
 from generator.index.calendar import CalendarIndex, Event
 from generator.index.wiki import LinkIndex, rewrite_links
 from generator.markdown.postquote import MARKER_PATTERN as POST_MARKER
@@ -58,6 +59,7 @@ NO_DATES: Mapping[str, datetime] = EMPTY
 NO_NAMES: Mapping[str, str] = EMPTY
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class FeedEntry:
     """One item of any feed."""

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.core.pickling import fast_pickle
 
+
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class OutputFormat:
     name: str
@@ -73,6 +76,7 @@ def of_static_file(path: str) -> OutputFormat:
     return ANY_FILE
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class FeedLink:
     """A feed or calendar a page advertises with <link rel="alternate">."""

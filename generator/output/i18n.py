@@ -26,6 +26,7 @@ from babel.messages.pofile import PoFileError, read_po
 from babel.support import Translations
 
 from generator.core.errors import ContentError, Diagnostic
+from generator.core.pickling import fast_pickle
 
 LOCALES_DIR = "locales"
 SOURCE_LANGUAGE = "en"  # the language the templates are written in
@@ -37,6 +38,7 @@ def N_(message: str) -> str:  # noqa: N802 (the name gettext's tools look for)
     return message
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class UiLanguage:
     """What the theme speaks on this site.

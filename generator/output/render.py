@@ -31,6 +31,7 @@ from generator.archives.privacy import normalise_handle
 from generator.core import urls
 from generator.core.errors import Diagnostic
 from generator.core.model import Chat
+from generator.core.pickling import fast_pickle
 from generator.core.posts import Link, Post
 from generator.core.text import NotUtf8, decode_utf8
 from generator.index.calendar import describe_rule
@@ -215,6 +216,7 @@ def anchor_id(value: str) -> str:
     return "post-" + re.sub(r"[^A-Za-z0-9_-]+", "-", value).strip("-")
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class UnarchivedQuote:
     """What a theme knows of a quoted post that no archive holds: who wrote it and

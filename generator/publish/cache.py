@@ -31,6 +31,8 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from generator.core.pickling import fast_pickle
+
 # Libraries whose version changes what a stage returns (Markdown HTML, page bytes,
 # feeds, calendars); a change of any of them starts a fresh cache.
 _OUTPUT_LIBRARIES = (
@@ -80,6 +82,7 @@ def key_of(*parts: bytes | str) -> str:
     return digest.hexdigest()
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Cache:
     """A cache directory. A plain value (a path), so a worker process can take it

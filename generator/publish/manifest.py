@@ -25,10 +25,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.core.pickling import fast_pickle
+
 # Wider than any file system's timestamp granularity (FAT's is 2 s).
 _RACY_SECONDS = 3.0
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class TreeState:
     """The files under some folders: `stats` hashes every entry's name and stat;

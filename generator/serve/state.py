@@ -11,7 +11,10 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from generator.core.pickling import fast_pickle
 
+
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     # Bumped by every successful build. A served page carries the generation it came

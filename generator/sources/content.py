@@ -9,7 +9,7 @@ so one mistake does not hide the next.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -31,6 +31,7 @@ from generator.core.model import (
     TopicRef,
     WikiPage,
 )
+from generator.core.pickling import fast_pickle
 from generator.core.posts import ArchiveFormatError
 from generator.core.schema import Field, Invalid
 from generator.core.values import duration, local_date_or_datetime, local_datetime
@@ -60,6 +61,7 @@ def map_in_process(func: Callable[[str], _R], paths: Sequence[str]) -> list[_R]:
 _HASHTAG = re.compile(r"^#?(\w+)$")
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class FrontMatter:
     doc: yamlsafe.YamlDoc
@@ -139,7 +141,7 @@ def parse_chat(
     path: str,
     text: str,
     config: SiteConfig,
-    existing_files: frozenset[str],
+    existing_files: Container[str],
     series: frozenset[str] | None = None,
     markdown: RenderMarkdown = bodies.render,
 ) -> tuple[Chat | None, list[Diagnostic]]:
@@ -305,7 +307,7 @@ def parse_wiki_page(
 def attachments(
     path: str,
     body: Rendered,
-    existing: frozenset[str],
+    existing: Container[str],
     archives: tuple[str, ...],
     out: Collector,
 ) -> tuple[Attachment, ...]:
@@ -365,7 +367,7 @@ def attachments(
 # --- loading (files are listed and read by sources.files) ---------------------------
 
 
-def archive_paths(chat: Chat, existing: frozenset[str]) -> tuple[str, ...]:
+def archive_paths(chat: Chat, existing: Container[str]) -> tuple[str, ...]:
     """The chat's `archive:` files, plus a bundle's imported `posts.json` if present."""
     paths = list(chat.archives)
     if PurePosixPath(chat.source_path).name == "index.md":
@@ -505,13 +507,15 @@ def promoted_by_strict(diagnostic: Diagnostic) -> bool:
 def load_chat_file(
     source: Path,
     config: SiteConfig,
-    existing: frozenset[str],
+    existing: Container[str],
     series: frozenset[str],
     markdown: RenderMarkdown,
     path: str,
 ) -> tuple[Chat | None, list[Diagnostic]]:
     """One write-up, read, validated and rendered, with its attachments and archives:
-    a function of its arguments alone, so worker processes can run it."""
+    a function of its arguments alone, so worker processes can run it (and a cache
+    can keep its result). Of `existing` it only asks whether a path is in it; of
+    the site's files it reads only `path` and the chat's `archive_paths`."""
     out = Collector()
     text = files.read_text(source, path, out)
     if text is None:
@@ -528,24 +532,32 @@ def load_chat_file(
     return chat, out.items
 
 
+LoadChatFile = Callable[
+    [Path, SiteConfig, frozenset[str], frozenset[str], RenderMarkdown, str],
+    tuple[Chat | None, list[Diagnostic]],
+]
+
+
 def load_chats(
     source: Path,
     config: SiteConfig,
     series: frozenset[str] = frozenset(),
     markdown: RenderMarkdown = bodies.render,
     map_files: MapFiles = map_in_process,
+    load_file: LoadChatFile = load_chat_file,
 ) -> tuple[tuple[Chat, ...], list[Diagnostic]]:
     """Every write-up, drafts included (the caller decides whether to publish them).
 
     `series`: the slugs of the site's series, which a chat's `series:` must name.
     `map_files` may run the files in other processes; results come back in the
     listing's order, so the diagnostics and the site do not depend on it.
+    `load_file`: `load_chat_file` or anything that returns what it would (a cache).
     """
     out = Collector()
     listing = files.list_chats(source, out)
     existing = frozenset(listing.files)
     chats: dict[str, Chat] = {}
-    load_one = partial(load_chat_file, source, config, existing, series, markdown)
+    load_one = partial(load_file, source, config, existing, series, markdown)
     for path, (chat, diagnostics) in zip(
         listing.sources, map_files(load_one, listing.sources), strict=True
     ):

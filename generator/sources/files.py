@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.core.errors import Collector, ContentError, Diagnostic, UsageError, errors_only
 from generator.core.model import SiteConfig
+from generator.core.pickling import fast_pickle
 from generator.core.schema import SLUG, slugify
 from generator.core.text import NotUtf8, decode_utf8
 from generator.sources.config import CONFIG_FILE, parse_config
@@ -34,6 +35,7 @@ STATIC_DIR = "static"  # copied to the output root as it is (CNAME, favicon.ico)
 WELL_KNOWN = ".well-known"
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Listing:
     """What one content folder holds, as sorted source-relative POSIX paths."""

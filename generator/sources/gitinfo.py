@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from generator.core.frozenmap import EMPTY, FrozenMap
+from generator.core.pickling import fast_pickle
 
 GIT_TIMEOUT_SECONDS = 120
 _RECORD = "\x1e"  # starts each commit in the log output
@@ -42,6 +43,7 @@ _CONFIG = (
 )
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class FileHistory:
     """The last commit that touched one file."""
@@ -52,6 +54,7 @@ class FileHistory:
     repo_path: str  # path from the repository root: what an edit link needs
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class GitHistory:
     files: FrozenMap[str, FileHistory] = EMPTY

@@ -41,6 +41,7 @@ from icalendar import vRecur
 from generator.core import schema, yamlsafe
 from generator.core.errors import Collector, Diagnostic, errors_only
 from generator.core.model import Series, SeriesMove, SiteConfig
+from generator.core.pickling import fast_pickle
 from generator.core.schema import Field, Invalid
 from generator.core.values import (
     duration,
@@ -235,6 +236,7 @@ def move_fields(tz: ZoneInfo) -> dict[str, Field]:
 # --- expansion (pure) -----------------------------------------------------------------
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Occurrence:
     """One dated instance of a series."""
