@@ -80,6 +80,7 @@ def test_build_then_rebuild_replaces_the_whole_tree(tmp_path: Path, source: Path
     assert not (out / "chats").exists()  # stale pages do not linger
     assert sorted(p.name for p in source.iterdir()) == [
         ".output.lock",
+        ".output.spare",  # the site it replaced, the next build's staging folder
         "content",
         "output",
         "site.yaml",
@@ -181,3 +182,52 @@ def test_an_unchanged_file_behind_a_symlink_is_written_not_linked(
     written = out / "chats/a/index.html"
     assert not (out / "chats/a").is_symlink()
     assert written.stat().st_ino != (elsewhere / "index.html").stat().st_ino
+
+
+def site_of(out: Path) -> dict[str, bytes]:
+    return {rel: data for rel, data in snapshot(out).items() if rel != MARKER}
+
+
+def test_builds_into_the_recycled_spare_make_exactly_each_site(
+    tmp_path: Path, source: Path
+) -> None:
+    """Each build goes into the folder of the site before last: whatever that held
+    (other pages, a file where a folder now goes and back), the output is exactly
+    the new site, and the site being replaced is never changed while it is live."""
+    out = source / "output"
+    sites: list[dict[str, bytes]] = [
+        {"index.html": b"0", "x/index.html": b"x0", "keep/a.css": b"same"},
+        {"index.html": b"1", "x": b"x is a file now", "keep/a.css": b"same"},
+        {"index.html": b"2", "x/index.html": b"x2", "y/z/index.html": b"deep"},
+        {"index.html": b"3", "y": b"y file", "keep/a.css": b"same"},
+        {"index.html": b"3", "y": b"y file", "keep/a.css": b"same"},
+        {"index.html": b"5", "x/index.html": b"x0", "keep/a.css": b"changed"},
+    ]
+    previous: dict[str, bytes] | None = None
+    for site in sites:
+
+        def files(
+            site: dict[str, bytes] = site, previous: dict[str, bytes] | None = previous
+        ) -> Iterator[tuple[str, bytes]]:
+            for rel, data in site.items():
+                yield rel, data
+                if previous is not None:  # the live site is untouched mid-build
+                    assert site_of(out) == previous
+
+        publish(out, source, files())
+        assert site_of(out) == site
+        previous = site
+
+
+def test_a_spare_with_a_link_in_it_is_not_built_into(tmp_path: Path, source: Path) -> None:
+    out = source / "output"
+    publish(out, source, [("index.html", b"one"), ("chats/a/index.html", b"a")])
+    publish(out, source, [("index.html", b"two"), ("chats/a/index.html", b"a")])
+    spare = source / ".output.spare"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.rmtree(spare / "chats/a")
+    (spare / "chats/a").symlink_to(elsewhere)
+    publish(out, source, [("index.html", b"three"), ("chats/a/index.html", b"new a")])
+    assert site_of(out) == {"index.html": b"three", "chats/a/index.html": b"new a"}
+    assert list(elsewhere.iterdir()) == []

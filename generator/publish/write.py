@@ -1,8 +1,8 @@
 """The only code that writes the site: build aside, then swap.
 
-Everything goes into a fresh temporary directory beside the output directory; only
-when every file is written does it replace the old output (two renames on the same
-filesystem). A failed or interrupted build therefore leaves the previous site as it
+Everything goes into a temporary directory beside the output directory (the site
+the last build replaced, recycled: see `_Staging`); only when every file is written
+does it replace the old output (two renames on the same filesystem). A failed or interrupted build therefore leaves the previous site as it
 was. Before anything is touched the output directory is checked: chatwiki refuses
 to write into the source, any parent of it, `content/` or `themes/`, a git checkout,
 anything inside a `.git` folder, or a non-empty directory it did not create (it
@@ -21,6 +21,7 @@ import contextlib
 import glob
 import os
 import shutil
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -155,21 +156,23 @@ def publish_site(
         staging = out.parent / f".{out.name}.tmp-{os.getpid()}"
         if staging.exists():
             shutil.rmtree(staging)
-        staging.mkdir()
+        recycled = _take_spare(out, staging)  # the staging folder
         count = reused = 0
         current = out.resolve() if out.is_dir() else None
         plain = _PlainFolders(current)
-        if current is None or not _keep(current / MARKER, plain, _MARKER_TEXT, staging / MARKER):
-            (staging / MARKER).write_bytes(_MARKER_TEXT)
         try:
+            if current is None:
+                recycled.put(MARKER, _MARKER_TEXT)
+            else:
+                recycled.put_or_keep(MARKER, _MARKER_TEXT, current / MARKER, plain)
             for rel, data in files:
-                dest = _safe_join(staging, rel)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                if current is not None and _keep(_safe_join(current, rel), plain, data, dest):
+                _safe_join(staging, rel)  # refuses a path out of the site before any write
+                if current is None:
+                    recycled.put(rel, data)
+                elif recycled.put_or_keep(rel, data, _safe_join(current, rel), plain):
                     reused += 1
-                else:
-                    dest.write_bytes(data)
                 count += 1
+            recycled.drop_the_rest()
             if finalize is not None:
                 finalize(staging)
             _swap(staging, out)
@@ -177,6 +180,147 @@ def publish_site(
             shutil.rmtree(staging, ignore_errors=True)
             raise
         return Published(count, count - reused, reused)
+
+
+def _spare(out: Path) -> Path:
+    return out.parent / f".{out.name}.spare"
+
+
+class _Staging:
+    """The staging folder, new or recycled from the site before the current one.
+
+    Making a fresh tree costs a folder per page, and removing the replaced site as
+    much again: on a site of thousands of pages that was most of an unchanged
+    rebuild's time. So the site the last swap replaced is kept beside the output
+    (`.output.spare`, ignored like the lock file) and built into next time: its
+    folders are already there, and its files are mostly hard links to the current
+    site's (a file unchanged since then is one inode in both), so most files need
+    no write at all. A file is never written in place, since it may be the current
+    site's file too: it is unlinked and made anew, or linked from the current site.
+
+    A spare is used only when it is plainly ours: chatwiki's marker, and nothing in
+    it but folders and regular files (no links, which could lead anywhere).
+    """
+
+    def __init__(self, root: Path, files: dict[str, tuple[int, int]], folders: set[str]):
+        self.root = root
+        self.files = files  # what the spare holds: path -> (device, inode)
+        self.folders = folders
+        self.made: set[str] = set()
+
+    def _parent_ready(self, rel: str) -> None:
+        parts = rel.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            folder = "/".join(parts[:i])
+            if folder in self.folders:
+                continue
+            if folder in self.files:  # a file where a folder now goes
+                os.unlink(self.root / folder)
+                del self.files[folder]
+            os.mkdir(self.root / folder)
+            self.folders.add(folder)
+
+    def _clear(self, rel: str) -> None:
+        if rel in self.made:  # given twice: the first may be a link to the current site
+            os.unlink(self.root / rel)
+            self.made.discard(rel)
+        if rel in self.files:
+            os.unlink(self.root / rel)
+            del self.files[rel]
+        elif rel in self.folders:  # a folder where a file now goes
+            shutil.rmtree(self.root / rel)
+            self.folders = {f for f in self.folders if f != rel and not f.startswith(rel + "/")}
+            self.files = {f: v for f, v in self.files.items() if not f.startswith(rel + "/")}
+
+    def put(self, rel: str, data: bytes) -> None:
+        """Write `rel` anew."""
+        self._parent_ready(rel)
+        self._clear(rel)
+        (self.root / rel).write_bytes(data)
+        self.made.add(rel)
+
+    def put_or_keep(self, rel: str, data: bytes, old: Path, plain: _PlainFolders) -> bool:
+        """`rel` as the current output's `old` when that holds exactly `data` (True),
+        else written anew."""
+        self._parent_ready(rel)
+        kept = _same_file(old, plain, data)
+        if kept is not None:
+            if self.files.get(rel) == kept:  # already that very file
+                self.made.add(rel)
+                return True
+            self._clear(rel)
+            if link_or_copy(old, self.root / rel):
+                self.made.add(rel)
+                return True
+        self._clear(rel)
+        (self.root / rel).write_bytes(data)
+        self.made.add(rel)
+        return False
+
+    def drop_the_rest(self) -> None:
+        """Remove what the spare held that the new site does not."""
+        for rel in sorted(set(self.files) - self.made):
+            os.unlink(self.root / rel)
+        needed = {"/".join(p.split("/")[:i]) for p in self.made for i in range(1, p.count("/") + 1)}
+        for folder in sorted(self.folders - needed, key=lambda f: -f.count("/")):
+            shutil.rmtree(self.root / folder, ignore_errors=True)
+
+
+def _take_spare(out: Path, staging: Path) -> _Staging:
+    """The staging folder: the spare renamed, when there is a usable one, else new."""
+    spare = _spare(out)
+    if _ours(spare):
+        listing = _plain_listing(spare)
+        if listing is not None:
+            os.rename(spare, staging)
+            return _Staging(staging, *listing)
+        shutil.rmtree(spare)  # ours, but with something odd in it: not reused
+    staging.mkdir()
+    return _Staging(staging, {}, set())
+
+
+def _plain_listing(root: Path) -> tuple[dict[str, tuple[int, int]], set[str]] | None:
+    """Every regular file (by device and inode) and folder under `root`, or None if
+    anything else is there."""
+    found: dict[str, tuple[int, int]] = {}
+    folders: set[str] = set()
+    pending = [("", str(root))]
+    while pending:
+        prefix, folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return None
+        for entry in entries:
+            rel = prefix + entry.name
+            if entry.is_symlink():
+                return None
+            if entry.is_dir(follow_symlinks=False):
+                folders.add(rel)
+                pending.append((rel + "/", entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                st = entry.stat(follow_symlinks=False)
+                found[rel] = (st.st_dev, st.st_ino)
+            else:
+                return None
+    return found, folders
+
+
+def _same_file(old: Path, plain: _PlainFolders, data: bytes) -> tuple[int, int] | None:
+    """The (device, inode) of the current output's `old` if it holds exactly `data`.
+
+    Only a regular file of the current output itself: never one reached through a
+    symbolic link, which could lead anywhere.
+    """
+    try:
+        st = os.lstat(old)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
+            return None
+        if not plain(old.parent) or old.read_bytes() != data:
+            return None
+        return st.st_dev, st.st_ino
+    except OSError:
+        return None
 
 
 class _PlainFolders:
@@ -193,22 +337,6 @@ class _PlainFolders:
             found = parent != folder and not folder.is_symlink() and self(parent)
             self.known[folder] = found
         return found
-
-
-def _keep(old: Path, plain: _PlainFolders, data: bytes, dest: Path) -> bool:
-    """Put the current output's `old` at `dest` if it holds exactly `data`.
-
-    Only a regular file of the current output itself: never one reached through a
-    symbolic link, which could lead anywhere.
-    """
-    try:
-        if old.is_symlink() or not old.is_file() or old.stat().st_size != len(data):
-            return False
-        if not plain(old.parent) or old.read_bytes() != data:
-            return False
-        return link_or_copy(old, dest)
-    except OSError:
-        return False
 
 
 def link_or_copy(old: Path, dest: Path) -> bool:
@@ -261,6 +389,10 @@ def _swap(staging: Path, out: Path) -> None:
         except BaseException:
             os.rename(old, out)
             raise
-        shutil.rmtree(old)
+        spare = _spare(out)
+        if spare.exists() or spare.is_symlink():  # not ours to replace: not kept
+            shutil.rmtree(old)
+        else:
+            os.rename(old, spare)  # the next build's staging folder
     else:
         os.rename(staging, out)

@@ -116,7 +116,8 @@ def test_a_build_killed_at_any_moment_leaves_a_whole_site(
     # The next build cleans up whatever the killed ones left, and publishes.
     assert start_build(alpha, out).wait() == 0
     assert snapshot(out) == whole_alpha
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".output.lock", "output"]
+    # Only the lock and the replaced site kept as the next build's staging folder.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".output.lock", ".output.spare", "output"]
 
 
 DANGEROUS_OUT = [
