@@ -2,11 +2,12 @@
 
 Everything goes into a temporary directory beside the output directory (the site
 the last build replaced, recycled: see `_Staging`); only when every file is written
-does it replace the old output (two renames on the same filesystem). A failed or interrupted build therefore leaves the previous site as it
-was. Before anything is touched the output directory is checked: chatwiki refuses
-to write into the source, any parent of it, `content/` or `themes/`, a git checkout,
-anything inside a `.git` folder, or a non-empty directory it did not create (it
-leaves a marker file in its own).
+does it replace the old output (two renames on the same filesystem). A failed or
+interrupted build therefore leaves the previous site as it was. Before anything is
+touched the output directory is checked: chatwiki refuses to write into the source,
+any parent of it, `content/` or `themes/`, a git checkout, anything inside a `.git`
+folder, or a non-empty directory it did not create (it leaves a marker file in its
+own).
 
 A file whose bytes are those the current output already holds is not written again:
 it is hard-linked from the current output into the staging directory, so after the
