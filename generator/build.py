@@ -11,6 +11,7 @@ import hashlib
 import io
 import multiprocessing
 import pickle
+import shutil
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -59,7 +60,7 @@ from generator.plan import (
     plan_topic_feeds,
 )
 from generator.publish import manifest, search
-from generator.publish.cache import Cache, key_of
+from generator.publish.cache import Cache, code_fingerprint, key_of
 from generator.publish.cached import CachedChatFile, CachedMarkdown
 from generator.publish.write import check_output_dir, keep_tree, publish_site
 from generator.sources import content, files
@@ -287,7 +288,7 @@ def _prepare(
     search_path = render.theme_dirs(source, site.config.theme)
     theme_problems = render.links_out_of_site(source, search_path)
     theme_problems += render.undecodable_templates(source, search_path)
-    renderer = _renderer(site, links, search_path)
+    renderer = render.Renderer(search_path, _render_globals(site, links), _templates_dir(cache))
     if not theme_problems:  # never read a template through a link out of the site
         theme_problems = _template_syntax_errors(source, renderer)
     diagnostics += theme_problems
@@ -369,8 +370,29 @@ def _template_syntax_errors(source: Path, renderer: render.Renderer) -> list[Dia
     return problems
 
 
-def _renderer(site: Site, links: LinkIndex, search_path: tuple[Path, ...]) -> render.Renderer:
-    return render.Renderer(search_path, _render_globals(site, links))
+def _drop_old_templates(cache: Cache | None) -> None:
+    """Remove templates compiled by other chatwiki code (a cache is one site's)."""
+    current = _templates_dir(cache)
+    if current is None:
+        return
+    for other in current.parent.iterdir():
+        if other != current and other.is_dir() and not other.is_symlink():
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def _templates_dir(cache: Cache | None) -> Path | None:
+    """Where compiled templates are kept: in the cache, beside (not among) its
+    entries, so `Cache.prune` leaves them; Jinja keeps one file per template and
+    checks it against the template's source. One folder per chatwiki code, since
+    how a template compiles also depends on the Environment chatwiki sets up."""
+    if cache is None:
+        return None
+    where = cache.root / "templates" / code_fingerprint().hex()[:16]
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # an unwritable cache: templates are compiled each time
+    return where
 
 
 def _render_globals(site: Site, links: LinkIndex) -> dict[str, Any]:
@@ -420,7 +442,7 @@ def _start_worker(
     outputs: tuple[Page | DataFile, ...],
     cache: Cache | None,
 ) -> None:
-    _WORKER["renderer"] = render.Renderer(search_path, globals_)
+    _WORKER["renderer"] = render.Renderer(search_path, globals_, _templates_dir(cache))
     _WORKER["outputs"] = outputs
     _WORKER["cache"] = cache
 
@@ -653,6 +675,7 @@ def build(
     if done is not None:
         return done
     started = cache.begin() if cache is not None else 0.0
+    _drop_old_templates(cache)
     workers = _Workers(jobs)
     prepared = _prepare(source, now, drafts, strict, base_url, cache, workers)
     if progress is not None:

@@ -260,6 +260,23 @@ def test_a_template_edit_rewrites_the_pages_that_use_it(site: Path, tmp_path: Pa
     assert changed == wiki_pages and len(changed) >= 3, sorted(changed)
 
 
+def test_a_template_broken_after_a_cached_build_is_reported(site: Path, tmp_path: Path) -> None:
+    """Compiled templates are kept in the cache: a template edited into a syntax
+    error must fail the build, not be served from its compiled old self."""
+    from generator.core.errors import ContentError
+
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(site, out, NOW, cache_dir=cache)
+    assert any((cache / "templates").rglob("*.cache"))
+    template = site / "themes/default/templates/wiki_page.html"
+    template.write_text(
+        template.read_text().replace("{% block content %}", "{% block content %}{% if %}")
+    )
+    with pytest.raises(ContentError) as caught:
+        build(site, out, NOW, cache_dir=cache)
+    assert "wiki_page.html" in caught.value.diagnostics[0].format()
+
+
 def test_a_site_yaml_edit_rewrites_what_shows_the_setting(site: Path, tmp_path: Path) -> None:
     config = site / "site.yaml"
 
