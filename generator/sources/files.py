@@ -142,7 +142,9 @@ def _walk(
             continue
         if not p.is_file():
             continue
-        if not _inside(source, p):
+        # rglob never enters a linked folder, and the folders above `root` are
+        # checked: only a file that is itself a link can lead out of the site.
+        if p.is_symlink() and not _inside(source, p):
             _refuse_link(source, rel.as_posix(), out)
             refused.append(rel.as_posix())
             continue
