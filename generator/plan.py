@@ -406,7 +406,7 @@ def plan_calendar_pages(site: Site, calendar: CalendarIndex) -> list[Page]:
     for month in calendar.months:
         context = CalendarMonthContext(
             month=month,
-            calendar=calendar,
+            calendar=calendar.for_month(month),
             previous_label=month_name(*month.previous) if month.previous else None,
             next_label=month_name(*month.next) if month.next else None,
         )

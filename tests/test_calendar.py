@@ -380,3 +380,27 @@ def test_previous_and_next_follow_series_membership(tmp_site: MakeSite) -> None:
     assert links("b") == (["← A"], ["C →"])
     assert links("c") == (["← B"], [])
     assert links("other") == ([], [])
+
+
+def test_a_month_page_is_the_same_value_until_what_it_shows_changes(tmp_site: MakeSite) -> None:
+    """A month page's context (its cache key) carries only what the month shows, not
+    the whole calendar with its clock: a later build time alone leaves every month
+    page as it was, so none is rendered again; an occurrence that ends in between
+    loses its page, and only its month says so."""
+    from generator.plan import plan_calendar_pages
+
+    site, _ = load_site(make_weekly_site(tmp_site), DST_NOW)
+
+    def months(now: datetime) -> dict[str, object]:
+        index = build_calendar(site.chats, site.series, now, LONDON, months_ahead=2)
+        return {p.url: p.context for p in plan_calendar_pages(site, index) if "/20" in p.url}
+
+    before = months(DST_NOW)
+    assert len(before) >= 2
+    assert months(DST_NOW + timedelta(minutes=1)) == before
+    index = build_calendar(site.chats, site.series, DST_NOW, LONDON, months_ahead=2)
+    ahead = [e for e in index.events if e.chat is None and e.start > DST_NOW]
+    assert ahead, "the fixture has an occurrence with no chat yet to come"
+    after = months(ahead[0].end + timedelta(minutes=1))
+    changed = [url for url in before if after.get(url) != before[url]]
+    assert changed and len(changed) < len(before), changed

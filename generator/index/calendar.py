@@ -172,6 +172,32 @@ class CalendarIndex:
         nothing to show."""
         return event.chat is not None or event.end > self.now
 
+    def for_month(self, month: Month) -> MonthCalendar:
+        """What one month's page needs of the calendar, and nothing else."""
+        shown = [e for week in month.weeks for day in week for e in day.events]
+        shown += month.events
+        return MonthCalendar(
+            self.timezone, tuple(sorted({e.key for e in shown if self.has_page(e)}))
+        )
+
+
+@fast_pickle
+@dataclass(frozen=True, slots=True)
+class MonthCalendar:
+    """The calendar as a month page sees it: the site's zone and which of the
+    month's events have a page. Not the whole CalendarIndex, whose clock and every
+    event would otherwise be part of each month page's cache key, so that a new
+    build time or any edit re-rendered all of them; this changes only when what
+    the month shows does."""
+
+    timezone: ZoneInfo
+    # Keys of the events shown that have a page: sorted, not a set, whose order (so
+    # its pickle, so the page's cache key) would change from one process to the next.
+    with_pages: tuple[str, ...]
+
+    def has_page(self, event: Event) -> bool:
+        return event.key in self.with_pages
+
 
 def _event_order(event: Event) -> tuple[datetime, str]:
     return (event.start, event.key)

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Literal
 from generator.core.frozenmap import FrozenMap
 from generator.core.model import Chat, Series, Stage, TopicDef, WikiPage
 from generator.core.pickling import fast_pickle
-from generator.index.calendar import CalendarIndex, Event, Month, SeriesSchedule
+from generator.index.calendar import CalendarIndex, Event, Month, MonthCalendar, SeriesSchedule
 from generator.index.conversation import Conversation, Group, Thread
 from generator.index.topics import TopicEntry
 from generator.index.wiki import Backlink, RecentChange, WikiSection
@@ -151,7 +151,7 @@ class CalendarContext:
 class CalendarMonthContext:
     template: ClassVar[str] = "calendar_month.html"
     month: Month
-    calendar: CalendarIndex
+    calendar: MonthCalendar  # `calendar.has_page(event)`, `calendar.timezone`
     previous_label: str | None
     next_label: str | None
 
