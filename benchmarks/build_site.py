@@ -28,15 +28,25 @@ PARAGRAPH = (
 )
 
 
+# Two chats a week (the two series alternate): 16,000 write-ups span 153 years from
+# 2010, inside the years a chat date may have (1900 to 2200).
+SPACING = timedelta(hours=84)
+FIRST = datetime(2010, 1, 7, 20, 0, tzinfo=UTC)
+
+
+def after_last(chats: int) -> datetime:
+    """A moment just after the last chat: every write-up is of a past chat."""
+    return FIRST + SPACING * chats + timedelta(hours=4)
+
+
 def write_site(root: Path, chats: int) -> None:
     (root / "content/chats").mkdir(parents=True)
     (root / "site.yaml").write_text(
         "title: Benchmark Chat\nbase_url: https://bench.example.org/\n"
         "timezone: Europe/London\nlanguage: en-GB\n"
     )
-    start = datetime(2010, 1, 7, 20, 0, tzinfo=UTC)  # formatted without offset below
     for i in range(chats):
-        when = start + timedelta(days=7 * i)
+        when = FIRST + SPACING * i  # formatted without offset below
         tag = "#benchone" if i % 2 else "#benchtwo"
         sections = "".join(
             f"## Topic {n} of chat {i}\n\n{PARAGRAPH * 2}"
@@ -63,7 +73,7 @@ def main() -> None:
         if not (root / "site.yaml").exists():
             write_site(root, args.chats)
         # Just after the last chat: every write-up is of a past chat, as on a real site.
-        now = datetime(2010, 1, 8, tzinfo=UTC) + timedelta(days=7 * args.chats)
+        now = after_last(args.chats)
         times = []
         for _ in range(args.repeat):
             started = time.perf_counter()

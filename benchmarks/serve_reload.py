@@ -21,11 +21,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_site import write_site  # noqa: E402  (the corpus the README has always quoted)
+from build_site import after_last, write_site  # noqa: E402  (the corpus the README has always quoted)
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 600.0  # one rebuild of a large site on a busy machine
@@ -100,7 +99,7 @@ def main() -> None:
         if not args.search:
             with (site / "site.yaml").open("a") as f:
                 f.write("search: false\n")
-        now = (datetime(2010, 1, 8, tzinfo=UTC) + timedelta(days=7 * args.chats)).isoformat()
+        now = after_last(args.chats).isoformat()
         edited = sorted((site / "content/chats").glob("*.md"))[0]
         original = edited.read_text()
         process, port = start_serve(site, now)

@@ -31,7 +31,7 @@ from generator.core.frozenmap import FrozenMap
 from generator.core.model import Chat, Series, Site, SiteConfig, TopicRef, WikiPage
 from generator.core.pickling import fast_pickle
 from generator.index.calendar import CalendarIndex, Event, build_calendar, build_timeline
-from generator.index.conversation import Conversation, build_conversation
+from generator.index.conversation import Conversation, Group
 from generator.index.topics import TopicEntry, TopicIndex, build_topic_index
 from generator.index.wiki import (
     LinkIndex,
@@ -61,7 +61,7 @@ from generator.plan import (
 )
 from generator.publish import manifest, search
 from generator.publish.cache import Cache, code_fingerprint, key_of
-from generator.publish.cached import CachedChatFile, CachedMarkdown
+from generator.publish.cached import CachedChatFile, CachedMarkdown, conversation_of
 from generator.publish.write import check_output_dir, keep_tree, publish_site
 from generator.sources import content, files
 from generator.sources import series as series_stage
@@ -300,18 +300,7 @@ def _prepare(
     history = read_history(source)  # one `git log` for the whole build; None outside git
     timeline = build_timeline(site.chats, site.now)
     conversations = FrozenMap(
-        {
-            chat.slug: build_conversation(
-                chat.archive.posts,
-                chat.archive.referenced,
-                chat.start,
-                chat.end,
-                chat.hosts,
-                chat.hashtag,
-            )
-            for chat in site.chats
-            if chat.archive is not None
-        }
+        {chat.slug: conversation_of(chat, cache) for chat in site.chats if chat.archive is not None}
     )
     calendar = build_calendar(
         site.chats, site.series, site.now, site.config.timezone, site.config.calendar.months_ahead
@@ -470,7 +459,21 @@ def _make_and_keep(
 # Values that many outputs share (a chat appears on its page, its topics' pages, the
 # calendar's...): an output's key names each by the digest of its own pickle,
 # computed once per build, rather than pickling it again inside every output.
-_SHARED = (Chat, WikiPage, Series, CalendarIndex, Conversation, TopicEntry, Event, LinkIndex)
+# FrozenMap too: a long chat's map of post -> conversation page is in each of its
+# conversation pages (100,000 entries, pickled a hundred times, was 90 % of a warm
+# rebuild of a chat with a 100,000-post archive).
+_SHARED = (
+    Chat,
+    WikiPage,
+    Series,
+    CalendarIndex,
+    Conversation,
+    TopicEntry,
+    Event,
+    LinkIndex,
+    FrozenMap,
+    Group,  # a conversation group spans pages: each of them shows part of it
+)
 
 
 class _KeyPickler(pickle.Pickler):
@@ -488,8 +491,12 @@ class _KeyPickler(pickle.Pickler):
             return NotImplemented
         known = self.digests.get(id(obj))
         if known is None:
+            # A value the cache made is named by what it was made from (unpickled,
+            # a chat with a large archive would cost more than its page's render).
+            fingerprint = getattr(obj, "fingerprint", b"")
+            digest = b"made:" + fingerprint if fingerprint else _digest(obj, self.digests)
             # Kept with the value, so its id() cannot be reused during the build.
-            known = (obj, _digest(obj, self.digests))
+            known = (obj, digest)
             self.digests[id(obj)] = known
         return bytes, (known[1],)
 

@@ -408,3 +408,17 @@ def test_another_sites_build_into_the_same_output_is_never_taken_for_ours(
     fresh = tmp_path / "fresh"
     build(site, fresh, NOW)
     assert tree(out) == tree(fresh)
+
+
+def test_a_changed_chat_is_never_known_by_its_old_fingerprint(site: Path) -> None:
+    """Page keys name a chat the cache made by its fingerprint: a chat changed by
+    `replace` is another value, and must not keep the old one's."""
+    from dataclasses import replace
+
+    from generator import load_site
+    from generator.core.model import stamped
+
+    loaded, _ = load_site(site, NOW)
+    chat = stamped(replace(loaded.chats[0]), b"made from these inputs")
+    assert chat.fingerprint == b"made from these inputs"
+    assert replace(chat, title="Another title").fingerprint == b""

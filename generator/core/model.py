@@ -7,9 +7,9 @@ parallel rendering run without hidden coupling between stages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from generator.core.pickling import fast_pickle
@@ -217,6 +217,10 @@ class Chat:
     # write-up yet; once the chat is over it is "awaiting write-up" (see `stage`).
     announcement: bool = False
     attachments: tuple[Attachment, ...] = ()  # files its write-up links to, in its bundle
+    # What the build cache knows this exact value by (see `stamped`); empty when the
+    # value was not made through the cache. Not settable through __init__, so a
+    # `replace()` of the chat (a different value) never carries it over.
+    fingerprint: bytes = field(default=b"", init=False, compare=False, repr=False)
 
     @property
     def duration(self) -> timedelta:
@@ -300,3 +304,16 @@ class Site:
     wiki: tuple[WikiPage, ...]  # sorted by slug
     now: datetime  # the build's "today": from --now / SOURCE_DATE_EPOCH / the clock in cli
     series: tuple[Series, ...] = ()  # content/series/*.yaml, sorted by slug
+
+
+_Stamped = TypeVar("_Stamped")
+
+
+def stamped(value: _Stamped, fingerprint: bytes) -> _Stamped:
+    """`value` (a Chat or Conversation just made, not yet seen by anything else)
+    marked with the fingerprint of everything it was made from: the build's page
+    keys then name it by that rather than by pickling it whole (a chat with a
+    100,000-post archive is a 30 MB pickle). Set once, on a fresh value, the way a
+    frozen dataclass's own __post_init__ would."""
+    object.__setattr__(value, "fingerprint", fingerprint)
+    return value

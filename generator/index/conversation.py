@@ -220,6 +220,8 @@ class Conversation:
     stats: Stats
     # Chat posts and context posts by id (chat posts win), for quotes and parents.
     posts_by_id: FrozenMap[str, Post] = field(repr=False)
+    # As Chat.fingerprint: set when the build cache made it (core.model.stamped).
+    fingerprint: bytes = field(default=b"", init=False, compare=False, repr=False)
 
     @property
     def questions(self) -> tuple[Group, ...]:

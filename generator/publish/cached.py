@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.core.errors import Diagnostic
-from generator.core.model import Chat, Rendered, SiteConfig
+from generator.core.model import Chat, Rendered, SiteConfig, stamped
 from generator.core.pickling import fast_pickle
+from generator.index.conversation import Conversation, build_conversation
 from generator.markdown import bodies
 from generator.publish.cache import Cache, key_of
 from generator.sources import content
@@ -118,7 +119,12 @@ class CachedChatFile:
         chat, diagnostics = content.load_chat_file(source, config, asked, series, markdown, path)
         read = content.archive_paths(chat, asked) if chat is not None else ()
         archives = tuple((p, _file_hash(source / p)) for p in read)
-        entry = _ChatFileEntry(tuple(asked.asked.items()), archives, chat, tuple(diagnostics))
+        questions = tuple(asked.asked.items())
+        if chat is not None:
+            # Everything the value was made from: its key, and what was checked for it.
+            made_from = pickle.dumps((key, questions, archives), protocol=5)
+            chat = stamped(chat, hashlib.sha256(made_from).digest())
+        entry = _ChatFileEntry(questions, archives, chat, tuple(diagnostics))
         self.cache.put(key, entry)
         return chat, diagnostics
 
@@ -138,3 +144,27 @@ def _file_hash(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return "unreadable"
+
+
+def conversation_of(chat: Chat, cache: Cache | None) -> Conversation:
+    """`build_conversation` of a chat's archive, from the cache when the chat came
+    from it: a chat's fingerprint names every input of its conversation (the posts,
+    times, hosts and hashtag are all the chat's), so it keys it."""
+    assert chat.archive is not None
+    key = key_of("conversation", chat.fingerprint) if chat.fingerprint else None
+    if cache is not None and key is not None:
+        found = cache.get(key)
+        if isinstance(found, Conversation) and found.fingerprint:
+            return found
+    conversation = build_conversation(
+        chat.archive.posts,
+        chat.archive.referenced,
+        chat.start,
+        chat.end,
+        chat.hosts,
+        chat.hashtag,
+    )
+    if cache is not None and key is not None:
+        conversation = stamped(conversation, hashlib.sha256(key.encode()).digest())
+        cache.put(key, conversation)
+    return conversation
