@@ -11,12 +11,13 @@ import hashlib
 import io
 import multiprocessing
 import pickle
+import re
 import shutil
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -688,7 +689,7 @@ def build(
     if progress is not None:
         progress(Progress("content", len(prepared.site.chats), len(prepared.site.chats)))
     files = _produce(prepared, workers, progress, cache)
-    html = hashlib.sha256()
+    html = _PagesDigest()
     # Search indexes the finished pages, so it runs in the staging dir before the swap.
     index = search.indexer(prepared.site.config)
     bundle = _search_bundle_key(prepared.site.config, html)
@@ -796,20 +797,52 @@ def _open_cache(cache_dir: Path | None, out: Path) -> Cache | None:
     return Cache(where)
 
 
-def _hashing_html(files: Iterator[tuple[str, bytes]], digest: Any) -> Iterator[tuple[str, bytes]]:
-    """`files` unchanged, feeding every page's path and bytes to `digest` on the way:
-    what the search index is made of, without reading the pages back."""
+# A page Pagefind indexes once any page has `data-pagefind-body`: the attribute in a
+# tag (HTML attribute names are case-insensitive). Text never holds a raw "<".
+_INDEXED_PAGE = re.compile(rb"<[^<>]*\sdata-pagefind-body[\s=/>]", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class _PagesDigest:
+    """What the search index is made of, gathered as the pages stream past: every
+    page, and separately the pages marked `data-pagefind-body`. Once any page is
+    marked, Pagefind indexes only the marked ones, so only they key the bundle: the
+    home page's build time (unmarked) then does not make every real-clock build
+    index the whole site again."""
+
+    every: Any = field(default_factory=hashlib.sha256)
+    marked: Any = field(default_factory=hashlib.sha256)
+    any_marked: bool = False
+
+    def add(self, path: str, data: bytes) -> None:
+        entry = len(path).to_bytes(8, "big") + path.encode() + len(data).to_bytes(8, "big")
+        self.every.update(entry)
+        self.every.update(data)
+        if _INDEXED_PAGE.search(data):
+            self.any_marked = True
+            self.marked.update(entry)
+            self.marked.update(data)
+
+    def digest(self) -> bytes:
+        chosen: bytes = self.marked.digest() if self.any_marked else self.every.digest()
+        return (b"marked:" if self.any_marked else b"every:") + chosen
+
+
+def _hashing_html(
+    files: Iterator[tuple[str, bytes]], pages: _PagesDigest
+) -> Iterator[tuple[str, bytes]]:
+    """`files` unchanged, feeding every page to `pages` on the way: what the search
+    index is made of, without reading the pages back."""
     for path, data in files:
         if path.endswith(HTML.suffix):
-            digest.update(len(path).to_bytes(8, "big") + path.encode())
-            digest.update(len(data).to_bytes(8, "big") + data)
+            pages.add(path, data)
         yield path, data
 
 
-def _search_bundle_key(config: SiteConfig, html: Any) -> Callable[[], str]:
+def _search_bundle_key(config: SiteConfig, pages: _PagesDigest) -> Callable[[], str]:
     """The key of the search bundle these pages make (called once they are all made):
     the pages, the index's language and chatwiki with its Pagefind version."""
-    return lambda: key_of("search-bundle", search.search_language(config.language), html.digest())
+    return lambda: key_of("search-bundle", search.search_language(config.language), pages.digest())
 
 
 def _bundle_record(out: Path) -> str:

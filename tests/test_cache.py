@@ -388,6 +388,22 @@ def test_search_is_not_indexed_again_when_no_page_changed(site: Path, tmp_path: 
     assert tree(out) == tree(fresh)
 
 
+def test_a_new_clock_alone_does_not_index_the_site_again(site: Path, tmp_path: Path) -> None:
+    """Every build without --now has a new clock, which changes the home page's
+    "Built" stamp; the home page is not indexed for search, so the index is kept,
+    and it is the very bundle a fresh build makes."""
+    config = site / "site.yaml"
+    config.write_text(config.read_text().replace("search: false", "search: true"))
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(site, out, NOW, cache_dir=cache)
+    later = NOW + timedelta(minutes=1)
+    again = build(site, out, later, cache_dir=cache)
+    assert again.search_reused and again.written
+    fresh = tmp_path / "fresh"
+    build(site, fresh, later)
+    assert tree(out) == tree(fresh)
+
+
 def test_another_sites_build_into_the_same_output_is_never_taken_for_ours(
     site: Path, tmp_path: Path
 ) -> None:
