@@ -133,7 +133,14 @@ def _strings(obj: Mapping[str, Any], key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+_STATUSES = frozenset(get_args(PostStatus))
+_MEDIA_KINDS = frozenset(get_args(MediaKind))
+
+
 def post_from_json(obj: Any) -> Post:
+    """One post of posts.json. Run once per post of archives of 100,000 posts, so
+    the common case (every field absent or text) is checked in one pass, and a
+    field of the wrong type is then named by `_text`'s message."""
     if not isinstance(obj, dict):
         raise ValueError("expected a post object")
     created_text = _text(obj, "created_at", required=True)
@@ -142,31 +149,40 @@ def post_from_json(obj: Any) -> Post:
     if created.tzinfo is None:
         raise ValueError("created_at: expected a time with a zone, like 2012-02-16T20:03:11Z")
     status = obj.get("status", "ok")
-    if status not in get_args(PostStatus):
+    if status not in _STATUSES:
         raise ValueError(f"status: expected one of {', '.join(get_args(PostStatus))}")
     links = []
-    for item in obj.get("links", []):
+    for item in obj.get("links", ()):
         if not isinstance(item, dict) or not isinstance(item.get("url"), str):
             raise ValueError("links: expected objects with a url")
         links.append(Link(item["url"], str(item.get("display", ""))))
     media = []
-    for item in obj.get("media", []):
+    for item in obj.get("media", ()):
         if not isinstance(item, dict) or not isinstance(item.get("url"), str):
             raise ValueError("media: expected objects with a url")
         kind = item.get("kind", "other")
         media.append(
             Media(
                 item["url"],
-                kind if kind in get_args(MediaKind) else "other",
+                kind if kind in _MEDIA_KINDS else "other",
                 str(item.get("alt", "")),
             )
         )
-    optional = {key: _text(obj, key) for key in _OPTIONAL_TEXT}
+    get = obj.get
+    optional = {key: get(key) for key in _OPTIONAL_TEXT}
+    if not all(value is None or type(value) is str for value in optional.values()):
+        optional = {key: _text(obj, key) for key in _OPTIONAL_TEXT}  # raises, naming it
+    post_id, source, handle = get("id"), get("source"), get("author_handle")
+    if not (type(post_id) is str and post_id and type(source) is str and source):
+        post_id = _text(obj, "id", required=True)  # raises, naming the key
+        source = _text(obj, "source", required=True)
+    if handle is not None and type(handle) is not str:
+        handle = _text(obj, "author_handle")
     return Post(
-        id=_text(obj, "id", required=True) or "",
-        source=_text(obj, "source", required=True) or "",
+        id=post_id or "",
+        source=source or "",
         created_at=created.astimezone(UTC),
-        author_handle=_text(obj, "author_handle") or "",
+        author_handle=handle or "",
         author_name=optional["author_name"] or "",
         author_id=optional["author_id"],
         text=optional["text"] or "",
