@@ -678,7 +678,9 @@ def build(
     check_output_dir(out, source)  # before anything else: a dangerous --out says so
     cache = _open_cache(cache_dir, out)
     options = (now.isoformat(), drafts, strict, base_url)
-    inputs = _input_state(source)
+    # What the build reads, looked at before it reads it; without a cache there is
+    # nowhere to keep it, and no record to compare it with.
+    inputs = _input_state(source) if cache is not None else None
     done = _already_published(cache, source, out, options, inputs)
     if done is not None:
         return done
@@ -707,7 +709,9 @@ def build(
         if progress is not None:
             progress(Progress("search", 1, 1))
 
-    published = publish_site(out, source, _hashing_html(files, html), finalize=finalize)
+    # Only a site with search needs its pages' digest (the bundle's key).
+    pages = files if index is None else _hashing_html(files, html)
+    published = publish_site(out, source, pages, finalize=finalize)
     report = BuildReport(
         pages=len(prepared.pages),
         files=published.files,
@@ -715,7 +719,7 @@ def build(
         written=published.written,
         search_reused=reused,
     )
-    if cache is not None:
+    if cache is not None and inputs is not None:
         if index is not None:
             # What out/pagefind/ now indexes, and which bundle that is.
             cache.put(_bundle_record(out), (bundle(), _bundle_fingerprint(out)))
@@ -765,13 +769,13 @@ def _already_published(
     source: Path,
     out: Path,
     options: tuple[object, ...],
-    inputs: tuple[manifest.TreeState, str | None],
+    inputs: tuple[manifest.TreeState, str | None] | None,
 ) -> BuildReport | None:
     """The last build's report when it was made with these options from these very
     files and its output is still exactly as it left it: then this build would make
     the same bytes, and there is nothing to do (a no-op rebuild costs a look at the
     files). None whenever anything differs or is unsure."""
-    if cache is None:
+    if cache is None or inputs is None:
         return None
     record = cache.get(_published_record(source, out))
     if not isinstance(record, _Published) or record.options != options:

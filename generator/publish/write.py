@@ -162,15 +162,11 @@ def publish_site(
         current = out.resolve() if out.is_dir() else None
         plain = _PlainFolders(current)
         try:
-            if current is None:
-                recycled.put(MARKER, _MARKER_TEXT)
-            else:
-                recycled.put_or_keep(MARKER, _MARKER_TEXT, current / MARKER, plain)
+            recycled.put(MARKER, _MARKER_TEXT, None if current is None else current / MARKER, plain)
             for rel, data in files:
                 _safe_join(staging, rel)  # refuses a path out of the site before any write
-                if current is None:
-                    recycled.put(rel, data)
-                elif recycled.put_or_keep(rel, data, _safe_join(current, rel), plain):
+                old = None if current is None else _safe_join(current, rel)
+                if recycled.put(rel, data, old, plain):
                     reused += 1
                 count += 1
             recycled.drop_the_rest()
@@ -233,19 +229,12 @@ class _Staging:
             self.folders = {f for f in self.folders if f != rel and not f.startswith(rel + "/")}
             self.files = {f: v for f, v in self.files.items() if not f.startswith(rel + "/")}
 
-    def put(self, rel: str, data: bytes) -> None:
-        """Write `rel` anew."""
-        self._parent_ready(rel)
-        self._clear(rel)
-        (self.root / rel).write_bytes(data)
-        self.made.add(rel)
-
-    def put_or_keep(self, rel: str, data: bytes, old: Path, plain: _PlainFolders) -> bool:
+    def put(self, rel: str, data: bytes, old: Path | None, plain: _PlainFolders) -> bool:
         """`rel` as the current output's `old` when that holds exactly `data` (True),
-        else written anew."""
+        else written anew (also when there is no current output: `old` None)."""
         self._parent_ready(rel)
-        kept = _same_file(old, plain, data)
-        if kept is not None:
+        kept = None if old is None else _same_file(old, plain, data)
+        if old is not None and kept is not None:
             if self.files.get(rel) == kept:  # already that very file
                 self.made.add(rel)
                 return True
