@@ -4,10 +4,13 @@
 
 Generates N write-ups (benchmarks/build_site.py's corpus), starts `chatwiki serve` on
 a free port in its own process, listens to its event stream as a page's live-reload
-script does, then saves one write-up `--edits` times. Each figure runs from the moment
-the save returns to the moment the `state` event of the new build arrives (the point
-at which the browser reloads), and the page is then fetched to check it shows the
-edit. The goal (issue 12) is 150 ms; nothing here is asserted by a test.
+script does, then saves one write-up's text `--edits` times, each once the site has
+caught up with the last. Two figures per save, from the moment the save returns:
+"reload", to the first `state` event naming the edited page (the moment its browser
+tab reloads; the page is then fetched to check it shows the edit), and "rebuilt", to
+the event saying the whole site has caught up (the full rebuild; other open pages it
+changed reload then). The goal (issue 12) is 150 ms to the reload; nothing here is
+asserted by a test.
 """
 
 from __future__ import annotations
@@ -105,32 +108,49 @@ def main() -> None:
         process, port = start_serve(site, now)
         try:
             events = Events(port)
-            generation = events.state()["generation"]
-            seconds = []
+            state = events.state()
+            while not state["complete"]:
+                state = events.state()
+            generation = state["generation"]
+            file = f"chats/{edited.stem}/index.html"
+            seconds, rebuilt = [], []
             for n in range(args.edits):
                 marker = f"Intro, edit {n}."
                 edited.write_text(original.replace("Intro with a note.", marker, 1))
                 saved = time.perf_counter()
+                reloaded = False
                 while True:
                     state = events.state()
                     if state["errors"]:
                         raise SystemExit(f"the edit broke the build: {state['errors']}")
-                    if state["generation"] != generation:
+                    if state["generation"] == generation:
+                        continue
+                    generation = state["generation"]
+                    changed = state["changed"]
+                    if not reloaded and (changed is None or file in changed):  # type: ignore[operator]
+                        seconds.append(time.perf_counter() - saved)
+                        reloaded = True
+                        if marker.encode() not in page(port, f"/chats/{edited.stem}/"):
+                            raise SystemExit("the reloaded page does not show the edit")
+                    if state["complete"]:
+                        rebuilt.append(time.perf_counter() - saved)
                         break
-                seconds.append(time.perf_counter() - saved)
-                generation = state["generation"]
-                if marker.encode() not in page(port, f"/chats/{edited.stem}/"):
-                    raise SystemExit("the reloaded page does not show the edit")
+                if not reloaded:
+                    raise SystemExit("no event told the edited page to reload")
         finally:
             process.terminate()
             process.wait(timeout=30)
     ms = [s * 1000 for s in seconds]
+    whole = [s * 1000 for s in rebuilt]
     print(f"machine: {os.cpu_count()} cores; search: {'on' if args.search else 'off'}\n")
-    print("| N | edits | save -> reload event, median ms | best ms | worst ms | goal ms |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| N | edits | save -> page reloads, median ms | best ms | worst ms | goal ms "
+        "| save -> site rebuilt, median ms |"
+    )
+    print("|---|---|---|---|---|---|---|")
     print(
         f"| {args.chats} | {len(ms)} | {statistics.median(ms):.0f} | {min(ms):.0f} "
-        f"| {max(ms):.0f} | 150 |"
+        f"| {max(ms):.0f} | 150 | {statistics.median(whole):.0f} |"
     )
 
 

@@ -78,6 +78,9 @@ class BuildReport:
     warnings: tuple[Diagnostic, ...]
     written: int | None = None  # files new or changed (None: not a build that writes)
     search_reused: bool = False  # the search index was kept: no indexed page changed
+    # Which files those were (output-relative paths, search bundle aside): what a
+    # preview tells open pages, so only the ones that changed reload.
+    changed: tuple[str, ...] = ()
 
 
 @fast_pickle
@@ -105,7 +108,10 @@ _MIN_PARALLEL = 64
 
 @fast_pickle
 @dataclass(frozen=True, slots=True)
-class _Prepared:
+class Prepared:
+    """A build's site, indexes and planned outputs, before any is made: what a preview
+    keeps between rebuilds to show an edited page at once (see generator/serve/quick)."""
+
     site: Site
     pages: list[Page]
     statics: list[StaticFile]
@@ -272,7 +278,7 @@ def _prepare(
     base_url: str | None = None,
     cache: Cache | None = None,
     workers: _Workers | None = None,
-) -> _Prepared:
+) -> Prepared:
     loaded = _load(source, now, drafts, base_url, cache, workers)
     site, hidden, diagnostics = loaded.site, loaded.hidden, loaded.diagnostics
     if strict:
@@ -330,7 +336,7 @@ def _prepare(
     clashes = find_clashes(pages, statics, data)
     if clashes:
         raise ContentError(clashes)
-    return _Prepared(
+    return Prepared(
         site, pages, statics, renderer, tuple(diagnostics), tuple(data), indexes, search_path
     )
 
@@ -407,7 +413,7 @@ def _render_globals(site: Site, links: LinkIndex) -> dict[str, Any]:
     }
 
 
-def _render_page(renderer: render.Renderer, page: Page) -> bytes | Diagnostic:
+def render_page(renderer: render.Renderer, page: Page) -> bytes | Diagnostic:
     """A page's bytes, or the diagnostic of the theme mistake that stopped it."""
     try:
         return renderer.render(page.url, page.title, page.context)
@@ -444,7 +450,7 @@ def _make_some(todo: list[tuple[int, str | None]]) -> list[bytes | Diagnostic]:
 
 def _make(renderer: render.Renderer, item: Page | DataFile) -> bytes | Diagnostic:
     if isinstance(item, Page):
-        return _render_page(renderer, item)
+        return render_page(renderer, item)
     return item.produce()
 
 
@@ -509,7 +515,7 @@ def _digest(value: object, digests: dict[int, tuple[object, bytes]]) -> bytes:
     return hashlib.sha256(buffer.getbuffer()).digest()
 
 
-def _output_keys(prepared: _Prepared, outputs: Sequence[Page | DataFile]) -> list[str]:
+def _output_keys(prepared: Prepared, outputs: Sequence[Page | DataFile]) -> list[str]:
     """The cache key of each output: everything its bytes depend on.
 
     A page: its URL, title and context, the templates (every theme file, by
@@ -563,7 +569,7 @@ def _reads_now(env: jinja2.Environment, name: str, seen: set[str] | None = None)
 
 
 def _made_in_order(
-    prepared: _Prepared,
+    prepared: Prepared,
     outputs: tuple[Page | DataFile, ...],
     workers: _Workers,
     cache: Cache | None = None,
@@ -599,7 +605,7 @@ def _made_in_order(
 
 
 def _made_by_workers(
-    prepared: _Prepared,
+    prepared: Prepared,
     outputs: tuple[Page | DataFile, ...],
     workers: _Workers,
     cache: Cache | None,
@@ -617,7 +623,7 @@ def _made_by_workers(
 
 
 def _produce(
-    prepared: _Prepared,
+    prepared: Prepared,
     workers: _Workers | None = None,
     progress: ProgressCallback | None = None,
     cache: Cache | None = None,
@@ -659,6 +665,7 @@ def build(
     jobs: int = 1,
     cache_dir: Path | None = None,
     progress: ProgressCallback | None = None,
+    keep: Callable[[Prepared], None] | None = None,
 ) -> BuildReport:
     """Build the site at `source` into `out`; the old `out` survives any failure.
 
@@ -670,6 +677,8 @@ def build(
     `cache_dir`: keep rendered Markdown there between builds (None: no cache); it
     must be outside `out`. Whatever it holds, the output is the same as without it.
     `progress` is called now and then with how far the build is.
+    `keep` is given the build's planned site once it is published (not called when
+    nothing changed since the last build, whose plan still holds).
 
     Unchanged files are never rewritten (see `write.publish`), and the search index
     is kept when no page changed, so calling this again after an edit (as a preview
@@ -718,7 +727,10 @@ def build(
         warnings=prepared.warnings,
         written=published.written,
         search_reused=reused,
+        changed=published.changed,
     )
+    if keep is not None:
+        keep(prepared)
     if cache is not None and inputs is not None:
         if index is not None:
             # What out/pagefind/ now indexes, and which bundle that is.
@@ -726,7 +738,11 @@ def build(
         cache.put(
             _published_record(source, out),
             _Published(
-                options, inputs, manifest.look((out,), hash_racy=False), report, index is not None
+                options,
+                inputs,
+                manifest.look((out,), hash_racy=False),
+                replace(report, changed=()),
+                index is not None,
             ),
         )
         cache.prune(started)
@@ -785,7 +801,7 @@ def _already_published(
         return None
     if not record.output.still_true(manifest.look((out,), hash_racy=False)):
         return None
-    return replace(record.report, written=0, search_reused=record.searched)
+    return replace(record.report, written=0, search_reused=record.searched, changed=())
 
 
 def _open_cache(cache_dir: Path | None, out: Path) -> Cache | None:

@@ -8,6 +8,7 @@ CI=true, where a missing sample is a failure: CI must exercise the real data.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +51,19 @@ def chat_md(
     lines += [f"{k}: {v}" for k, v in extra.items()]
     lines += ["---", body]
     return "\n".join(lines)
+
+
+def copy_example_site(root: Path, search: bool = False) -> Path:
+    """The repository's example site copied to `root` (search off unless asked: a
+    Pagefind run per build is tested on its own)."""
+    root.mkdir()
+    shutil.copy(ROOT / "site.yaml", root / "site.yaml")
+    for folder in ("content", "themes"):
+        shutil.copytree(ROOT / folder, root / folder)
+    if not search:
+        with (root / "site.yaml").open("a", encoding="utf-8") as f:
+            f.write("\nsearch: false\n")
+    return root
 
 
 @pytest.fixture

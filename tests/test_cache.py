@@ -21,7 +21,7 @@ import pytest
 
 from generator.build import build
 from generator.publish.cache import Cache, key_of
-from tests.conftest import NOW, ROOT
+from tests.conftest import NOW, ROOT, copy_example_site
 
 
 def tree(out: Path) -> dict[str, bytes]:
@@ -46,14 +46,7 @@ def rewritten(before: dict[str, tuple[int, int]], out: Path) -> set[str]:
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     """The example site, search off (indexing is tested on its own below)."""
-    root = tmp_path / "site"
-    root.mkdir()
-    shutil.copy(ROOT / "site.yaml", root / "site.yaml")
-    for folder in ("content", "themes"):
-        shutil.copytree(ROOT / folder, root / folder)
-    with (root / "site.yaml").open("a", encoding="utf-8") as f:
-        f.write("\nsearch: false\n")
-    return root
+    return copy_example_site(tmp_path / "site")
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import get_args
 import pytest
 from lxml import etree
 
-from generator.build import _prepare, _Prepared
+from generator.build import Prepared, _prepare
 from generator.output import formats
 from generator.output.contexts import PageContext
 from generator.output.render import builtin_theme_dir
@@ -19,17 +19,17 @@ NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def prepared() -> _Prepared:
+def prepared() -> Prepared:
     return _prepare(ROOT, NOW, drafts=False)
 
 
-def test_every_page_is_html_and_written_as_an_html_file(prepared: _Prepared) -> None:
+def test_every_page_is_html_and_written_as_an_html_file(prepared: Prepared) -> None:
     for page in prepared.pages:
         assert page.format == formats.HTML and page.format.is_html
         assert page.path.endswith(".html"), page.url
 
 
-def test_feeds_and_calendars_are_what_their_format_says(prepared: _Prepared) -> None:
+def test_feeds_and_calendars_are_what_their_format_says(prepared: Prepared) -> None:
     roots = {
         formats.RSS: "rss",
         formats.ATOM: "{http://www.w3.org/2005/Atom}feed",
@@ -49,7 +49,7 @@ def test_feeds_and_calendars_are_what_their_format_says(prepared: _Prepared) -> 
     assert seen == {formats.RSS, formats.ATOM, formats.ICS, formats.SITEMAP, formats.TEXT}
 
 
-def test_theme_files_have_a_format_by_suffix(prepared: _Prepared) -> None:
+def test_theme_files_have_a_format_by_suffix(prepared: Prepared) -> None:
     by_path = {static.path: static.format for static in prepared.statics}
     assert by_path["static/style.css"] == formats.CSS
     assert by_path["static/chatwiki.js"] == formats.JAVASCRIPT

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import pytest
 
-from generator.build import _prepare, _Prepared
+from generator.build import Prepared, _prepare
 from generator.core.frozenmap import FrozenMap
 from generator.plan import Page
 from tests.conftest import ROOT
@@ -32,14 +32,14 @@ def round_trip(value: T) -> T:
 
 
 @pytest.fixture(scope="module", params=[False, True], ids=["published", "drafts"])
-def prepared(request: pytest.FixtureRequest) -> _Prepared:
+def prepared(request: pytest.FixtureRequest) -> Prepared:
     with pytest.MonkeyPatch.context() as patch:
         # The example's archives are short: smaller pages give it conversation pages too.
         patch.setattr("generator.plan.POSTS_PER_PAGE", 20)
         return _prepare(ROOT, NOW, drafts=request.param)
 
 
-def test_the_example_site_plans_every_kind_of_output(prepared: _Prepared) -> None:
+def test_the_example_site_plans_every_kind_of_output(prepared: Prepared) -> None:
     # Guards the tests below against passing over an empty plan.
     templates = {page.template for page in prepared.pages}
     assert {"chat.html", "conversation.html", "topic.html", "wiki_page.html"} <= templates
@@ -50,7 +50,7 @@ def test_the_example_site_plans_every_kind_of_output(prepared: _Prepared) -> Non
     assert any(c.posts_by_id for c in prepared.indexes.conversations.values())
 
 
-def test_every_page_pickles_and_renders_the_same_bytes(prepared: _Prepared) -> None:
+def test_every_page_pickles_and_renders_the_same_bytes(prepared: Prepared) -> None:
     def render(page: Page) -> bytes:
         return prepared.renderer.render(page.url, page.title, page.context)
 
@@ -59,19 +59,19 @@ def test_every_page_pickles_and_renders_the_same_bytes(prepared: _Prepared) -> N
         assert render(copy) == render(page), page.url
 
 
-def test_every_feed_and_ics_pickles_and_produces_the_same_bytes(prepared: _Prepared) -> None:
+def test_every_feed_and_ics_pickles_and_produces_the_same_bytes(prepared: Prepared) -> None:
     for data in prepared.data:
         copy = round_trip(data)
         assert copy.produce() == data.produce(), data.path
 
 
-def test_every_static_file_pickles(prepared: _Prepared) -> None:
+def test_every_static_file_pickles(prepared: Prepared) -> None:
     for static in prepared.statics:
         copy = round_trip(static)
         assert copy.source.read_bytes() == static.source.read_bytes()
 
 
-def test_every_index_pickles(prepared: _Prepared) -> None:
+def test_every_index_pickles(prepared: Prepared) -> None:
     indexes = prepared.indexes
     assert indexes.history is not None, "the example site is read from its git checkout"
     assert indexes.history.files and indexes.calendar.by_chat and indexes.links.backlinks

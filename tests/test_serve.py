@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -95,6 +98,11 @@ class Events:
         self.conn.close()
 
 
+def core(state: dict[str, object]) -> dict[str, object]:
+    """An event's generation and errors (what every page acts on)."""
+    return {"generation": state["generation"], "errors": state["errors"]}
+
+
 @pytest.fixture
 def serve(tmp_site: MakeSite) -> Iterator[Callable[[Mapping[str, str | bytes]], Preview]]:
     """Start a preview of a site made from {path: text}; stopped after the test."""
@@ -125,7 +133,8 @@ def test_serves_the_site_as_chatwiki_build_writes_it(
     page = request(port, "/chats/a/")
     assert page.status == 200 and page.headers["content-type"].startswith("text/html")
     assert b"Mentors" in page.body
-    tag = f'<script src="{SCRIPT}" data-generation="1"></script>'.encode()
+    tag = f'<script src="{SCRIPT}" data-generation="1" data-file="chats/a/index.html">'.encode()
+    tag += b"</script>"
     assert page.body.count(tag) == 1 and page.body.index(tag) < page.body.rindex(b"</body>")
     # The files served are `chatwiki build`'s, byte for byte; only the response has the tag.
     out = tmp_path / "built"
@@ -144,7 +153,8 @@ def test_serves_the_site_as_chatwiki_build_writes_it(
     assert request(port, SCRIPT).body.startswith(b"// chatwiki serve's live reload")
     assert request(port, "/chats/a/", method="HEAD").body == b""
     missing = request(port, "/no/such/page/")
-    assert missing.status == 404 and tag in missing.body  # the site's own 404 page
+    four = tag.replace(b"chats/a/index.html", b"404.html")
+    assert missing.status == 404 and four in missing.body  # the site's own 404 page
 
 
 def test_a_save_rebuilds_and_tells_open_pages_to_reload(serve: Callable[..., Preview]) -> None:
@@ -152,9 +162,9 @@ def test_a_save_rebuilds_and_tells_open_pages_to_reload(serve: Callable[..., Pre
     port = port_of(preview)
     events = Events(port)
     try:
-        assert events.next_state() == {"generation": 1, "errors": []}
+        assert core(events.next_state()) == {"generation": 1, "errors": []}
         (preview.source / "content/chats/a.md").write_text(chat_md(title="Finding a mentor"))
-        assert events.next_state() == {"generation": 2, "errors": []}
+        assert core(events.next_state()) == {"generation": 2, "errors": []}
         page = request(port, "/chats/a/")
         assert b"Finding a mentor" in page.body and b'data-generation="2"' in page.body
         # site.yaml is watched too (saved the way editors do: a new file renamed over it).
@@ -167,6 +177,87 @@ def test_a_save_rebuilds_and_tells_open_pages_to_reload(serve: Callable[..., Pre
     finally:
         events.close()
     assert not (preview.source / "output").exists()
+
+
+@pytest.fixture
+def held_rebuilds(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Rebuilds after the first wait until the test sets the event: what a large
+    site's rebuild does, taking seconds, while the edited page is already shown."""
+    gate = threading.Event()
+    real = preview_module.build
+    calls = []
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        calls.append(None)
+        if len(calls) > 1:
+            gate.wait(WAIT)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(preview_module, "build", held)
+    return gate
+
+
+def without_script(html: bytes) -> bytes:
+    return re.sub(rb'<script src="/__chatwiki/livereload\.js"[^>]*></script>', b"", html)
+
+
+def test_a_text_edit_shows_at_once_and_only_its_page_reloads(
+    serve: Callable[..., Preview], held_rebuilds: threading.Event
+) -> None:
+    preview = serve(
+        {
+            "content/chats/a.md": chat_md(title="Mentors", body="First words.\n"),
+            "content/chats/b.md": chat_md(title="Other", date="2012-03-15T20:00"),
+        }
+    )
+    port = port_of(preview)
+    events = Events(port)
+    try:
+        assert core(events.next_state()) == {"generation": 1, "errors": []}
+        chat = preview.source / "content/chats/a.md"
+        chat.write_text(chat_md(title="Mentors", body="Second words.\n"))
+        # The page first, made from the last plan while the rebuild has not even begun.
+        quick = events.next_state()
+        assert quick == {
+            "generation": 2,
+            "errors": [],
+            "changed": ["chats/a/index.html"],
+            "complete": False,
+        }
+        page = request(port, "/chats/a/")
+        assert b"Second words" in page.body and b'data-generation="2"' in page.body
+        held_rebuilds.set()
+        done = events.next_state()
+        assert done["generation"] == 3 and done["errors"] == [] and done["complete"] is True
+        # The rebuild made that very page: it does not reload again; nor does b's.
+        changed = done["changed"]
+        assert isinstance(changed, list) and "chats/index.html" not in changed
+        assert "chats/a/index.html" not in changed and "chats/b/index.html" not in changed
+        on_disk = (preview.site_dir / "chats/a/index.html").read_bytes()
+        assert without_script(page.body) == on_disk
+        assert without_script(request(port, "/chats/a/").body) == on_disk
+    finally:
+        events.close()
+
+
+def test_an_edit_that_moves_the_chat_waits_for_the_rebuild(
+    serve: Callable[..., Preview], held_rebuilds: threading.Event
+) -> None:
+    preview = serve({"content/chats/a.md": chat_md(title="Mentors")})
+    port = port_of(preview)
+    events = Events(port)
+    try:
+        assert core(events.next_state()) == {"generation": 1, "errors": []}
+        (preview.source / "content/chats/a.md").write_text(chat_md(title="Finding a mentor"))
+        time.sleep(0.5)  # time enough for a quick page, which must not come
+        assert b"Finding a mentor" not in request(port, "/chats/a/").body
+        held_rebuilds.set()
+        done = events.next_state()
+        assert done["generation"] == 2 and done["complete"] is True
+        assert isinstance(done["changed"], list) and "chats/index.html" in done["changed"]
+        assert b"Finding a mentor" in request(port, "/chats/a/").body
+    finally:
+        events.close()
 
 
 def test_a_content_error_shows_over_the_page_until_it_is_fixed(
@@ -192,7 +283,7 @@ def test_a_content_error_shows_over_the_page_until_it_is_fixed(
         assert late.next_state() == broken
         late.close()
         chat.write_text(chat_md(title="Mentors, fixed"))
-        assert events.next_state() == {"generation": 2, "errors": []}
+        assert core(events.next_state()) == {"generation": 2, "errors": []}
         assert b"Mentors, fixed" in request(port, "/chats/a/").body
     finally:
         events.close()
@@ -211,7 +302,7 @@ def test_a_site_that_never_built_waits_and_shows_its_errors(serve: Callable[...,
         assert isinstance(errors, list) and len(errors) == 1
         assert errors[0].startswith("content/chats/a.md:4: drat: unknown key")
         (preview.source / "content/chats/a.md").write_text(chat_md(title="Now it builds"))
-        assert events.next_state() == {"generation": 1, "errors": []}
+        assert core(events.next_state()) == {"generation": 1, "errors": []}
         assert b"Now it builds" in request(port, "/chats/a/").body
     finally:
         events.close()
@@ -231,7 +322,7 @@ def test_it_never_writes_into_the_users_output(tmp_site: MakeSite) -> None:
         events = Events(port_of(preview))
         assert events.next_state()["generation"] == 1
         (source / "content/chats/a.md").write_text(chat_md(title="Edited"))
-        assert events.next_state() == {"generation": 2, "errors": []}
+        assert core(events.next_state()) == {"generation": 2, "errors": []}
         events.close()
         assert not preview.site_dir.resolve().is_relative_to(source.resolve())
     finally:
@@ -391,3 +482,91 @@ def test_a_browser_reloads_on_save_and_shows_errors_as_text(
             assert page.locator("#chatwiki-serve-errors").count() == 0
         finally:
             browser.close()
+
+
+def test_in_a_browser_only_the_edited_page_reloads(serve: Callable[..., Preview]) -> None:
+    """Two tabs open; a save of one write-up's text reloads that tab only, and the
+    other keeps its state (what a reader was typing, where they had scrolled)."""
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip
+
+    sync_playwright = browser_or_skip()
+    preview = serve(
+        {
+            "content/chats/a.md": chat_md(title="Mentors", body="First words.\n"),
+            "content/chats/b.md": chat_md(title="Other", date="2012-03-15T20:00"),
+        }
+    )
+    chat = preview.source / "content/chats/a.md"
+    wait_ms = WAIT * 1000
+    with sync_playwright() as p:  # type: ignore[operator]
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            edited, other = browser.new_page(), browser.new_page()
+            edited.goto(preview.url + "chats/a/")
+            other.goto(preview.url + "chats/b/")
+            for tab in (edited, other):
+                tab.evaluate("() => { window.sameDocument = true; }")
+            # The other tab notes each event it hears, after the live-reload script has.
+            other.evaluate(
+                """() => { window.heard = [];
+                new EventSource("/__chatwiki/events").addEventListener("state",
+                  (e) => window.heard.push(JSON.parse(e.data))); }"""
+            )
+            chat.write_text(chat_md(title="Mentors", body="Second words.\n"))
+            edited.wait_for_function(
+                "() => document.body.innerText.includes('Second words')", timeout=wait_ms
+            )
+            assert edited.evaluate("() => window.sameDocument") is None  # it reloaded
+            edited.evaluate("() => { window.reloaded = true; }")
+            other.wait_for_function(
+                "() => window.heard.some((s) => s.complete && s.generation >= 2)",
+                timeout=wait_ms,
+            )
+            other.wait_for_timeout(300)  # a reload the last event asked for has begun
+            assert other.evaluate("() => window.sameDocument") is True
+            # The rebuild made the page the edited tab shows: it does not reload twice.
+            assert edited.evaluate("() => window.reloaded") is True
+        finally:
+            browser.close()
+
+
+# --- which page is current: quick pages and rebuilds, in either order ----------------
+
+
+def test_a_quick_page_never_outlives_the_rebuild_that_saw_its_save(tmp_path: Path) -> None:
+    from generator.serve.state import LiveState
+
+    site = tmp_path / "site"
+    (site / "chats/a").mkdir(parents=True)
+    (site / "chats/a/index.html").write_bytes(b"old")
+    live = LiveState()
+    live.built(site, None, covered=0)
+    # Save 1 is shown at once; a rebuild that began before it does not hide it.
+    shown = live.offer_quick(1, {"chats/a/index.html": b"new"})
+    assert shown is not None and shown.changed == ("chats/a/index.html",)
+    older = live.built(site, ("chats/a/index.html", "feed.xml"), covered=0)
+    assert older.quick["chats/a/index.html"] == b"new" and older.changed == ("feed.xml",)
+    # The rebuild that saw save 1 made the same page: served from disk, no reload.
+    (site / "chats/a/index.html").write_bytes(b"new")
+    same = live.built(site, ("chats/a/index.html",), covered=1)
+    assert not same.quick and same.changed == ()
+    # A quick page for a save the site already shows comes too late: refused.
+    assert live.offer_quick(1, {"chats/a/index.html": b"stale"}) is None
+    assert live.current().quick == {}
+
+
+def test_a_rebuild_that_differs_from_the_quick_page_reloads_it(tmp_path: Path) -> None:
+    from generator.serve.state import LiveState
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_bytes(b"old")
+    live = LiveState()
+    live.built(site, None, covered=0)
+    assert live.offer_quick(1, {"index.html": b"old"}) is None  # nothing new to show
+    assert live.offer_quick(2, {"index.html": b"quick"}) is not None
+    (site / "index.html").write_bytes(b"built")
+    after = live.built(site, (), covered=2)
+    assert after.changed == ("index.html",) and not after.quick
+    # A stylesheet changed: every page reloads, whichever use it.
+    assert live.built(site, ("static/style.css",), covered=2).changed is None

@@ -121,6 +121,7 @@ class Published:
     files: int  # every file of the new site (not counting what `finalize` added)
     written: int  # of those, written anew: new or changed bytes
     reused: int  # kept from the previous output, unchanged
+    changed: tuple[str, ...] = ()  # the `written` files' paths, in the order given
 
 
 def publish(
@@ -159,6 +160,7 @@ def publish_site(
             shutil.rmtree(staging)
         recycled = _take_spare(out, staging)  # the staging folder
         count = reused = 0
+        changed: list[str] = []
         current = out.resolve() if out.is_dir() else None
         plain = _PlainFolders(current)
         try:
@@ -168,6 +170,8 @@ def publish_site(
                 old = None if current is None else _safe_join(current, rel)
                 if recycled.put(rel, data, old, plain):
                     reused += 1
+                else:
+                    changed.append(rel)
                 count += 1
             recycled.drop_the_rest()
             if finalize is not None:
@@ -176,7 +180,7 @@ def publish_site(
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        return Published(count, count - reused, reused)
+        return Published(count, count - reused, reused, tuple(changed))
 
 
 def _spare(out: Path) -> Path:

@@ -1,12 +1,18 @@
 // chatwiki serve's live reload. The preview server adds this script to the HTML it
 // sends; it is never part of a built site. It listens to the server's event stream:
-// after a rebuild it reloads the page; while the content has errors it shows them over
-// the page (as text: a diagnostic quotes the user's file, which may hold markup), and
-// removes them once a rebuild succeeds.
+// after a rebuild that changed this page it reloads it; while the content has errors
+// it shows them over the page (as text: a diagnostic quotes the user's file, which may
+// hold markup), and removes them once a rebuild succeeds.
+//
+// Each event names its generation and the files it changed since the one before
+// (or null: any of them). A page that saw the generation before and is not among
+// them stays as it is (its form fields, its scroll position); one that missed a
+// generation (a tab asleep, an error in between) reloads, as it cannot know.
 (() => {
   "use strict";
   const script = document.currentScript;
-  const loaded = script ? script.dataset.generation : undefined;
+  let current = script ? script.dataset.generation : undefined;
+  const file = script ? script.dataset.file : undefined;
   let overlay = null;
 
   function show(errors) {
@@ -46,7 +52,17 @@
       return;
     }
     hide();
-    if (String(state.generation) !== loaded) {
+    const now = String(state.generation);
+    if (now === current) {
+      return;
+    }
+    const unchanged =
+      state.changed !== null &&
+      String(state.generation - 1) === current &&
+      !state.changed.includes(file);
+    if (unchanged) {
+      current = now;
+    } else {
       location.reload();
     }
   });

@@ -3,8 +3,13 @@
 It builds into a private folder (a temporary directory of its own, removed when it
 stops), never the user's output/: a preview must not replace the site someone is
 about to publish, and `chatwiki build` may run beside it. Each rebuild is the library's
-`build()` of the whole site; `_build` is the one call to change when an incremental
-build exists, and it is already told which source files changed.
+`build()` of the whole site, through a cache of its own, so it costs about what the
+edit changed; open pages reload only when a rebuild changed them.
+
+A save of a write-up's text is shown before that: its page is made at once from the
+last build's plan (generator/serve/quick) and served in place of the built file, so
+the browser shows the edit in a moment while the rebuild catches up with the rest of
+the site. The two run in their own threads; LiveState decides which page is current.
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ from pathlib import Path
 
 import watchfiles
 
-from generator.build import BuildReport, build
+from generator.build import BuildReport, Prepared, build
 from generator.core.errors import ContentError, OutputError, UsageError, format_diagnostics
+from generator.serve.quick import quick_pages
 from generator.serve.server import PreviewServer
 from generator.serve.state import LiveState, Snapshot
 from generator.sources.config import CONFIG_FILE
@@ -75,7 +81,11 @@ class Preview:
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
         self._rewatch = threading.Event()  # a new input folder appeared
-        self._pending: set[str] = set()
+        self._pending: set[str] = set()  # changed since the running rebuild began
+        self._quick: set[str] = set()  # changed since the last quick page was made
+        self._saves = 0  # changes seen so far, numbered (see LiveState)
+        self._prepared: Prepared | None = None  # the last good build's plan
+        self._last_files: int | None = None  # how many files the last good build made
         self._wake = threading.Condition()
         self._watching = [threading.Event(), threading.Event()]
 
@@ -110,6 +120,7 @@ class Preview:
         self._spawn(self._watch_root, "watch-root")
         self.rebuild(())
         self._spawn(self._rebuild_loop, "rebuild")
+        self._spawn(self._quick_loop, "quick")
         self._spawn(self._server.serve_forever, "serve")
         self._serving = True
 
@@ -131,12 +142,13 @@ class Preview:
         if self._work is not None:
             shutil.rmtree(self._work, ignore_errors=True)
 
-    def rebuild(self, changed: Sequence[str]) -> Snapshot:
-        """Build now; on failure keep serving the last good site and report why."""
+    def rebuild(self, changed: Sequence[str], covered: int = 0) -> Snapshot:
+        """Build now; on failure keep serving the last good site and report why.
+        `covered`: the number of the last save this build sees."""
         with self._one_build:
-            return self._rebuild(changed)
+            return self._rebuild(changed, covered)
 
-    def _rebuild(self, changed: Sequence[str]) -> Snapshot:
+    def _rebuild(self, changed: Sequence[str], covered: int) -> Snapshot:
         self.live.building()
         what = f" ({', '.join(changed[:3])}{', ...' if len(changed) > 3 else ''})"
         try:
@@ -155,7 +167,7 @@ class Preview:
             return self.live.failed(("internal error in chatwiki: see the terminal",))
         for w in report.warnings:
             self.say(w.format())
-        snapshot = self.live.built(self.site_dir)
+        snapshot = self.live.built(self.site_dir, self._changed_files(report), covered)
         self.say(f"Built {report.pages} pages{what if changed else ''}")
         return snapshot
 
@@ -172,7 +184,17 @@ class Preview:
             drafts=self.drafts,
             strict=self.strict,
             cache_dir=self._work / "cache",
+            keep=self._keep,
         )
+
+    def _keep(self, prepared: Prepared) -> None:
+        self._prepared = prepared  # one reference, replaced whole: safe to read anywhere
+
+    def _changed_files(self, report: BuildReport) -> tuple[str, ...] | None:
+        """The files a rebuild changed, or None when one may have gone (its page must
+        then reload too, to say it is gone) or it is not known which."""
+        before, self._last_files = self._last_files, report.files
+        return report.changed if report.files == before else None
 
     def _still_serving(self) -> str:
         if self.live.current().site is None:
@@ -193,19 +215,46 @@ class Preview:
             path = Path(p)
             rel.add(path.relative_to(root).as_posix() if path.is_relative_to(root) else p)
         with self._wake:
+            self._saves += 1
             self._pending |= rel
+            self._quick |= rel
             self._wake.notify_all()
 
     def _rebuild_loop(self) -> None:
         """One build at a time; saves that land during a build make one more after it."""
-        while True:
-            with self._wake:
-                self._wake.wait_for(lambda: bool(self._pending) or self._stop.is_set())
-                if self._stop.is_set():
-                    return
-                changed = sorted(self._pending)
-                self._pending.clear()
-            self.rebuild(changed)
+        while (taken := self._take(self._pending)) is not None:
+            self.rebuild(*taken)
+
+    def _quick_loop(self) -> None:
+        """The edited write-up's page, from the last good plan, while the rebuild runs."""
+        while (taken := self._take(self._quick)) is not None:
+            self.quick(*taken)
+
+    def _take(self, changes: set[str]) -> tuple[list[str], int] | None:
+        """Once `changes` has any: them (emptied) and the number of the last save,
+        which they include; None when the preview stops."""
+        with self._wake:
+            self._wake.wait_for(lambda: bool(changes) or self._stop.is_set())
+            if self._stop.is_set():
+                return None
+            taken = sorted(changes), self._saves
+            changes.clear()
+            return taken
+
+    def quick(self, changed: Sequence[str], save: int) -> Snapshot | None:
+        """Show the pages of the write-ups `changed` (up to save number `save`) ahead
+        of their rebuild, when that can be done exactly; the new Snapshot, or None."""
+        prepared = self._prepared
+        if prepared is None:
+            return None
+        try:
+            pages = quick_pages(prepared, self.source, changed, self.strict)
+        except Exception as exc:  # noqa: BLE001 - the rebuild still shows the edit
+            self.say(f"chatwiki serve: could not show the edit ahead of the rebuild: {exc!r}")
+            return None
+        if not pages:
+            return None
+        return self.live.offer_quick(save, pages)
 
     def _watch_inputs(self) -> None:
         """content/, themes/ and static/, recursively; anew when one of them appears."""

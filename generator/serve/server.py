@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import mimetypes
 import socket
+from html import escape
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
@@ -102,11 +103,20 @@ def resolve(site: Path, parts: tuple[str, ...]) -> Path | None:
     return found if found.is_relative_to(root) else None
 
 
-def with_script(html: bytes, generation: int) -> bytes:
-    """`html` with the live-reload script, before its last </body> (else at the end)."""
-    tag = f'<script src="{SCRIPT}" data-generation="{generation}"></script>'.encode()
+def with_script(html: bytes, generation: int, file: str = "") -> bytes:
+    """`html` with the live-reload script, before its last </body> (else at the end).
+    `file`: the site-relative file the page is, which events name when it changes."""
+    tag = (
+        f'<script src="{SCRIPT}" data-generation="{generation}" '
+        f'data-file="{escape(file, quote=True)}"></script>'
+    ).encode()
     at = html.lower().rfind(b"</body>")
     return html + tag if at < 0 else html[:at] + tag + html[at:]
+
+
+def _file_of(parts: tuple[str, ...]) -> str:
+    """The site-relative file a request names (a folder: its index.html)."""
+    return "/".join(parts) + "index.html" if parts[-1] == "" else "/".join(parts)
 
 
 def _waiting_page(snapshot: Snapshot) -> bytes:
@@ -195,6 +205,15 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if parts is None:
             self._not_found(snapshot, body)
             return
+        quick = snapshot.quick.get(_file_of(parts))
+        if quick is not None:  # an edited write-up's page, ahead of its rebuild
+            self._send(
+                HTTPStatus.OK,
+                with_script(quick, snapshot.generation, _file_of(parts)),
+                "text/html",
+                body,
+            )
+            return
         found = resolve(snapshot.site, parts)
         if found is None:
             # Missing, or in the moment a rebuild swaps the new site in: ask again after.
@@ -215,16 +234,18 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if found is None or not found.is_file():
             self._not_found(snapshot, body)
             return
-        self._send_file(HTTPStatus.OK, found, snapshot, body)
+        self._send_file(HTTPStatus.OK, found, snapshot, body, _file_of(parts))
 
     def _not_found(self, snapshot: Snapshot, body: bool) -> None:
         page = snapshot.site / "404.html" if snapshot.site is not None else None
         if page is not None and page.is_file() and not page.is_symlink():
-            self._send_file(HTTPStatus.NOT_FOUND, page, snapshot, body)
+            self._send_file(HTTPStatus.NOT_FOUND, page, snapshot, body, "404.html")
         else:
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain", body)
 
-    def _send_file(self, status: HTTPStatus, path: Path, snapshot: Snapshot, body: bool) -> None:
+    def _send_file(
+        self, status: HTTPStatus, path: Path, snapshot: Snapshot, body: bool, file: str
+    ) -> None:
         try:
             data = path.read_bytes()
         except OSError:
@@ -232,7 +253,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if kind == "text/html":
-            data = with_script(data, snapshot.generation)
+            data = with_script(data, snapshot.generation, file)
         self._send(status, data, kind, body)
 
     def _send(

@@ -1,7 +1,15 @@
 """What the preview server knows about the site, shared by the rebuild and request threads.
 
 One value, replaced as a whole under a lock: a request thread reads a consistent
-(site, generation, errors) triple, and the event stream wakes on each replacement.
+(site, generation, errors, quick pages) value, and the event stream wakes on each
+replacement.
+
+Quick pages (generator/serve/quick) are an edited write-up's page made ahead of the
+full rebuild, served in place of the built file until a rebuild that saw the same
+save is in. Saves are numbered as they are seen; a quick page is offered with the
+number of the save it shows, and a finished rebuild with the number of the last save
+it had seen when it started. So a quick page never outlives the rebuild that made it
+true, and a rebuild that started before a save never hides that save's quick page.
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from generator.core.frozenmap import FrozenMap
 from generator.core.pickling import fast_pickle
 
 
@@ -24,11 +33,31 @@ class Snapshot:
     # there are errors, `site` is still the last good build, served as it was.
     errors: tuple[str, ...]
     site: Path | None  # None until the first build succeeds
+    # The files (site-relative) this generation changed from the one before, so an
+    # open page reloads only if it is one of them; None: any may have (reload all).
+    changed: tuple[str, ...] | None = None
+    # Quick pages by site-relative path: served instead of the file in `site`.
+    quick: FrozenMap[str, bytes] = FrozenMap()
 
     def event(self) -> bytes:
-        """This state as one server-sent event (the live-reload script reads it)."""
-        data = json.dumps({"generation": self.generation, "errors": list(self.errors)})
+        """This state as one server-sent event (the live-reload script reads it).
+        `complete`: no quick page waits for its rebuild (the site is whole)."""
+        data = json.dumps(
+            {
+                "generation": self.generation,
+                "errors": list(self.errors),
+                "changed": None if self.changed is None else list(self.changed),
+                "complete": not self.quick,
+            }
+        )
         return f"event: state\ndata: {data}\n\n".encode()
+
+
+# Beyond this many changed files an event says "reload every page" instead of
+# listing them; and any change to a file pages load (a stylesheet, a script, an
+# image) reloads every page, whichever pages use it.
+_MOST_LISTED = 500
+_PAGE_SUFFIXES = (".html", ".xml", ".ics", ".txt", ".json")
 
 
 class LiveState:
@@ -39,6 +68,8 @@ class LiveState:
         self._snapshot = Snapshot(0, (), None)
         self._building = False
         self._closed = False
+        self._quick: dict[str, tuple[int, bytes]] = {}  # path -> (save number, bytes)
+        self._covered = 0  # the last save the newest finished rebuild had seen
 
     def current(self) -> Snapshot:
         with self._changed:
@@ -53,13 +84,63 @@ class LiveState:
         with self._changed:
             self._building = True
 
-    def built(self, site: Path) -> Snapshot:
-        """A build succeeded into `site`: a new generation with no errors."""
+    def built(
+        self, site: Path, changed: tuple[str, ...] | None = None, covered: int = 0
+    ) -> Snapshot:
+        """A build succeeded into `site`, changing the files `changed` (None: any),
+        having seen every save up to number `covered`: a new generation, no errors."""
         with self._changed:
-            self._snapshot = Snapshot(self._snapshot.generation + 1, (), site)
+            self._covered = max(self._covered, covered)
+            shown = set(changed) if changed is not None else None
+            for path, (save, data) in list(self._quick.items()):
+                if save > self._covered:  # newer than this build: still shown instead
+                    if shown is not None:
+                        shown.discard(path)
+                    continue
+                del self._quick[path]
+                if shown is not None:  # what the page showed is what it now shows?
+                    if _read(site / path) == data:
+                        shown.discard(path)
+                    else:
+                        shown.add(path)
+            listed = None if shown is None else _listable(shown)
+            self._snapshot = Snapshot(
+                self._snapshot.generation + 1, (), site, listed, self._quick_pages()
+            )
             self._building = False
             self._changed.notify_all()
             return self._snapshot
+
+    def offer_quick(self, save: int, pages: dict[str, bytes]) -> Snapshot | None:
+        """Quick pages showing save number `save`; the new Snapshot, or None when they
+        are not shown: a rebuild that saw that save is already in, there is no site
+        yet, or the site has errors (the overlay stays until a rebuild clears them)."""
+        with self._changed:
+            current = self._snapshot
+            if save <= self._covered or current.site is None or current.errors:
+                return None
+            shown = tuple(
+                sorted(
+                    path
+                    for path, data in pages.items()
+                    if data != (current.quick.get(path) or _read(current.site / path))
+                )
+            )
+            if not shown:
+                return None
+            for path in shown:
+                self._quick[path] = (save, pages[path])
+            self._snapshot = replace(
+                current,
+                generation=current.generation + 1,
+                changed=shown,
+                quick=self._quick_pages(),
+            )
+            self._changed.notify_all()
+            return self._snapshot
+
+    def _quick_pages(self) -> FrozenMap[str, bytes]:
+        return FrozenMap({path: data for path, (_, data) in sorted(self._quick.items())})
 
     def failed(self, errors: tuple[str, ...]) -> Snapshot:
         """A build failed: same generation and site, these errors."""
@@ -87,3 +168,16 @@ class LiveState:
         the moment the build swaps the folders in place asks again after it."""
         with self._changed:
             self._changed.wait_for(lambda: not self._building or self._closed, timeout)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _listable(changed: set[str]) -> tuple[str, ...] | None:
+    if len(changed) > _MOST_LISTED or not all(p.endswith(_PAGE_SUFFIXES) for p in changed):
+        return None
+    return tuple(sorted(changed))

@@ -1,0 +1,131 @@
+"""The edited write-up's own page, made at once from the last build's plan.
+
+A preview's full rebuild of a site of thousands of write-ups takes seconds even when
+the cache holds nearly everything, and the organiser who saved a paragraph is
+looking at one page. So, as Hugo's "fast render" does, that page is made first:
+the new write-up is read, and its page rendered with everything else as the last
+build planned it (neighbours, topics, conversation, link targets). The full rebuild
+follows and is the truth; it replaces this page (reloading it only if it differs).
+
+Only an edit that leaves the write-up's place in the site as it was qualifies: the
+same slug, title, times, hashtag, hosts, topics, series, archives, quoted posts,
+wiki links and section headings, so that every index the page reads is unchanged
+and the page made here is, byte for byte, the one the rebuild makes. Anything else
+(a new title, a moved date, a template or site.yaml edit, a file added) waits for
+the rebuild, as does any edit with an error in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from generator.build import Prepared, render_page
+from generator.core import urls
+from generator.core.errors import Collector, errors_only
+from generator.core.model import Chat, Rendered, SiteConfig
+from generator.markdown import bodies
+from generator.output.contexts import ChatContext
+from generator.sources import content, files
+from generator.sources import series as series_stage
+
+_NO_BODY = Rendered("", (), ())
+
+
+def quick_pages(
+    prepared: Prepared, source: Path, changed: Iterable[str], strict: bool = False
+) -> dict[str, bytes] | None:
+    """The pages of the edited write-ups among `changed` (source-relative paths),
+    by output path, when every change is one this can show exactly; else None.
+
+    `changed` may name files that no longer exist and that the site never read (an
+    editor's swap file, written and removed in one save): they are passed over.
+    """
+    site = prepared.site
+    by_path = {chat.source_path: chat for chat in site.chats}
+    read = {path for chat in site.chats for path in chat.archives}
+    read |= {page.source_path for page in site.wiki}
+    edited = []
+    for path in sorted(set(changed)):
+        if path in by_path:
+            edited.append(by_path[path])
+        elif path in read or (source / path).exists():
+            return None  # anything but a write-up's text waits for the rebuild
+    if not edited:
+        return None
+    existing = frozenset(files.list_chats(source, Collector()).files)
+    declared = series_stage.declared_slugs(source)
+    pages = {page.url: page for page in prepared.pages}
+    made: dict[str, bytes] = {}
+    for before in edited:
+        chat = _reread(source, site.config, existing, declared, before, strict)
+        page = pages.get(urls.chat(before.slug))
+        if chat is None or page is None or not isinstance(page.context, ChatContext):
+            return None
+        again = replace(page, context=replace(page.context, chat=chat))
+        result = render_page(prepared.renderer, again)
+        if not isinstance(result, bytes):
+            return None  # a theme mistake: the rebuild reports it
+        made[page.path] = result
+    return made
+
+
+def _reread(
+    source: Path,
+    config: SiteConfig,
+    existing: frozenset[str],
+    series: frozenset[str],
+    before: Chat,
+    strict: bool,
+) -> Chat | None:
+    """`before`'s file read again, as `content.load_chat_file` would, but keeping the
+    archive it was built with (the same files, read for the same quotes: reading a
+    large archive again would cost seconds). None unless it is an edit of the text
+    alone, without errors."""
+    out = Collector()
+    text = files.read_text(source, before.source_path, out)
+    if text is None:
+        return None
+    chat, found = content.parse_chat(
+        before.source_path, text, config, existing, series, bodies.render
+    )
+    out.extend(found)
+    if chat is None:
+        return None
+    paths = content.archive_paths(chat, existing)
+    if paths != content.archive_paths(before, existing):
+        return None
+    attached = content.attachments(chat.source_path, chat.body, existing, paths, out)
+    chat = replace(chat, attachments=attached, archive=before.archive)
+    if errors_only(out.items) or _shape(chat) != _shape(before):
+        return None
+    if strict and any(content.promoted_by_strict(d) for d in out.items):
+        return None
+    return chat
+
+
+def _shape(chat: Chat) -> tuple[object, ...]:
+    """What of a write-up any other page, or any index its own page reads, depends
+    on: everything but its text, with the lines of what its body names left out
+    (an edit above a link moves it down, and changes nothing else)."""
+    body = chat.body
+    return (
+        replace(chat, body=_NO_BODY, summary=None, attachments=(), topic_refs=(), archive=None),
+        tuple(ref.name for ref in chat.topic_refs),
+        chat.attachments,
+        tuple((link.target, link.anchor, link.label, link.raw) for link in body.links),
+        tuple((ref.id, ref.handle, ref.url) for ref in body.post_refs),
+        tuple(
+            (
+                s.heading.level,
+                s.heading.title,
+                s.heading.anchor,
+                None if s.topic_marker is None else s.topic_marker.name,
+                s.no_topic,
+                tuple(ref.id for ref in s.post_refs),
+            )
+            for s in body.sections
+        ),
+        tuple(ref.target for ref in body.files),
+    )
