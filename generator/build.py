@@ -449,9 +449,14 @@ def _make_some(todo: list[tuple[int, str | None]]) -> list[bytes | Diagnostic]:
 
 
 def _make(renderer: render.Renderer, item: Page | DataFile) -> bytes | Diagnostic:
+    """What the cache keeps of an output: a page's bytes, a data file's unstamped."""
     if isinstance(item, Page):
         return render_page(renderer, item)
-    return item.produce()
+    return item.make()
+
+
+def _finished(item: Page | DataFile, made: bytes | Diagnostic) -> bytes | Diagnostic:
+    return item.finish(made) if isinstance(item, DataFile) and isinstance(made, bytes) else made
 
 
 def _make_and_keep(
@@ -460,7 +465,7 @@ def _make_and_keep(
     made = _make(renderer, item)
     if cache is not None and key is not None and isinstance(made, bytes):
         cache.put(key, made)
-    return made
+    return _finished(item, made)
 
 
 # Values that many outputs share (a chat appears on its page, its topics' pages, the
@@ -521,7 +526,8 @@ def _output_keys(prepared: Prepared, outputs: Sequence[Page | DataFile]) -> list
     A page: its URL, title and context, the templates (every theme file, by
     content), the values every template sees and, only for a page whose templates
     read it, the build's `now`: the clock must not make every page new. A feed or
-    calendar: its producer and arguments (the build's now among them when used).
+    calendar: its producer and arguments (the build's now among them when used),
+    but not a calendar's stamp, which goes into the kept bytes afterwards.
     chatwiki's own code is in every key (`key_of`).
     """
     digests: dict[int, tuple[object, bytes]] = {}
@@ -542,8 +548,8 @@ def _output_keys(prepared: Prepared, outputs: Sequence[Page | DataFile]) -> list
                 reads_now[item.template] = _reads_now(env, item.template)
             base = with_now if reads_now[item.template] else shared
             keys.append(key_of("page", base, _digest(item, digests)))
-        else:
-            keys.append(key_of("data", _digest(item, digests)))
+        else:  # its stamp (the build's time) is put in after the cache
+            keys.append(key_of("data", _digest(item.unstamped(), digests)))
     return keys
 
 
@@ -598,7 +604,7 @@ def _made_in_order(
         found = cache.get(key) if cache is not None and key is not None else None
         # Gone or unreadable since `has` said yes: made here, like any miss.
         yield (
-            found
+            _finished(item, found)
             if isinstance(found, bytes)
             else _make_and_keep(prepared.renderer, item, cache, key)
         )

@@ -10,7 +10,7 @@ is an error here, before anything is written.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import groupby
 from pathlib import Path
@@ -142,6 +142,10 @@ class DataFile:
     producer: Callable[..., bytes]
     args: tuple[Any, ...]
     source_path: str | None = None  # for messages about a clash
+    # The build's time, for a producer that leaves a placeholder where it goes
+    # (ical's `*_unstamped`): put in by `finish`, after the cache, so a new clock
+    # re-stamps the kept bytes rather than making them again. None: no stamp.
+    stamp: datetime | None = None
 
     def __post_init__(self) -> None:
         # Both are planning mistakes, caught here rather than in a worker process.
@@ -151,7 +155,19 @@ class DataFile:
             raise ValueError(f"{self.path}: the producer must be a module-level function")
 
     def produce(self) -> bytes:
+        """The file's bytes, stamped."""
+        return self.finish(self.make())
+
+    def make(self) -> bytes:
+        """The producer's bytes: what the build cache keeps."""
         return self.producer(*self.args)
+
+    def finish(self, made: bytes) -> bytes:
+        return made if self.stamp is None else ical.restamp(made, self.stamp)
+
+    def unstamped(self) -> DataFile:
+        """This file without its stamp: what its cache key is made of."""
+        return self if self.stamp is None else replace(self, stamp=None)
 
 
 def plan_pages(site: Site, indexes: Indexes) -> list[Page]:
@@ -460,7 +476,13 @@ def plan_data_files(
     names = topic_names(site)
     edits = FrozenMap(changed or {})
     files = [
-        DataFile(urls.CALENDAR_ICS, formats.ICS, ical.calendar_ics, (config, now, calendar)),
+        DataFile(
+            urls.CALENDAR_ICS,
+            formats.ICS,
+            ical.calendar_ics_unstamped,
+            (config, calendar.events, calendar.schedules),
+            stamp=now,
+        ),
         DataFile(
             urls.UPCOMING_FEED,
             formats.RSS,
@@ -486,9 +508,10 @@ def plan_data_files(
             DataFile(
                 urls.series_ics(slug),
                 formats.ICS,
-                ical.series_ics,
-                (config, now, schedule),
+                ical.series_ics_unstamped,
+                (config, schedule),
                 declared_in,
+                stamp=now,
             )
         )
         files.append(
@@ -506,7 +529,9 @@ def plan_data_files(
         origin = event.chat or event.series
         where = origin.source_path if origin else None
         files.append(
-            DataFile(event.ics_url, formats.ICS, ical.event_ics, (config, now, event), where)
+            DataFile(
+                event.ics_url, formats.ICS, ical.event_ics_unstamped, (config, event), where, now
+            )
         )
     return files
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import icalendar
 import pytest
 
 from generator.build import build
@@ -217,6 +218,32 @@ def test_a_new_clock_does_not_rewrite_every_page(site: Path, tmp_path: Path) -> 
     pages = [p for p in changed if p.endswith(".html")]
     assert pages == ["index.html"], sorted(changed)
     assert "Built" in (out / "index.html").read_text()
+
+
+def test_a_new_clock_restamps_the_kept_calendars(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A calendar's DTSTAMP is the build's time, the only part of it a new clock
+    changes: the kept calendars get the new stamp, none is serialised again, and the
+    files are those a fresh build makes."""
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(site, out, NOW, cache_dir=cache)
+    later = NOW + timedelta(minutes=1)
+    serialised = []
+    real = icalendar.Calendar.to_ical
+    monkeypatch.setattr(
+        icalendar.Calendar, "to_ical", lambda *a, **k: serialised.append(1) or real(*a, **k)
+    )
+    build(site, out, later, cache_dir=cache)
+    monkeypatch.undo()
+    assert serialised == []
+    fresh = tmp_path / "fresh"
+    build(site, fresh, later)
+    calendars = sorted(p.relative_to(fresh).as_posix() for p in fresh.rglob("*.ics"))
+    assert len(calendars) > 3 and "calendar.ics" in calendars
+    for name in calendars:
+        assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
+    assert b"DTSTAMP:20261123T120100Z" in (out / "calendar.ics").read_bytes()
 
 
 def test_a_corrupt_or_foreign_cache_entry_is_rebuilt(site: Path, tmp_path: Path) -> None:

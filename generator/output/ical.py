@@ -11,6 +11,10 @@ read, so a calendar app shows exactly the dates the site lists.
 - UIDs are derived from slugs and the site's host, never random; DTSTAMP is the
   build's "now"; VTIMEZONE components come from `add_missing_timezones()`. Two builds
   with the same --now are byte-identical.
+- The build's own files are made "unstamped" (`*_unstamped`): every DTSTAMP holds a
+  placeholder that `restamp` replaces with the build's time. Serialising thousands of
+  events is most of a rebuild's calendar time, and the build's time is the only part
+  of them a new clock changes, so the build cache keeps the unstamped bytes.
 """
 
 from __future__ import annotations
@@ -61,6 +65,20 @@ def _description(summary: str | None, hosts: Sequence[str], link: str) -> str:
         lines.append("Hosted by " + ", ".join(hosts))
     lines.append(link)
     return "\n\n".join(lines)
+
+
+# What every DTSTAMP says until `restamp` gives it the build's time: a moment no
+# build runs at. A DTSTAMP line is never folded (26 octets), and no other line can
+# start with it: text values escape their line breaks.
+STAMP_PLACEHOLDER = datetime(1900, 1, 1, tzinfo=UTC)
+_PLACEHOLDER_LINE = b"\r\nDTSTAMP:19000101T000000Z\r\n"
+
+
+def restamp(data: bytes, now: datetime) -> bytes:
+    """An unstamped file's bytes with the build's time in every DTSTAMP: the bytes
+    the stamped producer makes (icalendar writes a UTC DATE-TIME to the second)."""
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ").encode()
+    return data.replace(_PLACEHOLDER_LINE, b"\r\nDTSTAMP:" + stamp + b"\r\n")
 
 
 def _common(
@@ -210,13 +228,22 @@ def _starts(schedule: SeriesSchedule) -> list[datetime]:
 
 def calendar_ics(config: SiteConfig, now: datetime, index: CalendarIndex) -> bytes:
     """Every chat: each series as one recurring event, everything else as single events."""
+    return restamp(calendar_ics_unstamped(config, index.events, index.schedules), now)
+
+
+def calendar_ics_unstamped(
+    config: SiteConfig, events: Sequence[Event], schedules: Sequence[SeriesSchedule]
+) -> bytes:
+    """calendar.ics with the placeholder stamp; the calendar's events and schedules
+    only (not its `now`), so it is the same value until an event changes."""
+    now = STAMP_PLACEHOLDER
     cal = _calendar(config, config.title, config.description)
     starts: list[datetime] = []
-    for schedule in index.schedules:
+    for schedule in schedules:
         for component in _series_components(config, now, schedule):
             cal.add_component(component)
         starts += _starts(schedule)
-    for event in index.events:
+    for event in events:
         if event.occurrence is None:
             cal.add_component(_event_component(config, now, event, _one_off_name(event)))
             starts.append(event.start)
@@ -225,12 +252,16 @@ def calendar_ics(config: SiteConfig, now: datetime, index: CalendarIndex) -> byt
 
 def series_ics(config: SiteConfig, now: datetime, schedule: SeriesSchedule) -> bytes:
     """One series: its rule, its chats' overrides and its one-off chats."""
+    return restamp(series_ics_unstamped(config, schedule), now)
+
+
+def series_ics_unstamped(config: SiteConfig, schedule: SeriesSchedule) -> bytes:
     series = schedule.series
     cal = _calendar(config, f"{series.name} · {config.title}", series.description)
-    for component in _series_components(config, now, schedule):
+    for component in _series_components(config, STAMP_PLACEHOLDER, schedule):
         cal.add_component(component)
     for event in schedule.one_offs:
-        cal.add_component(_event_component(config, now, event, _one_off_name(event)))
+        cal.add_component(_event_component(config, STAMP_PLACEHOLDER, event, _one_off_name(event)))
     return _finish(cal, _starts(schedule))
 
 
@@ -241,8 +272,12 @@ def event_ics(config: SiteConfig, now: datetime, event: Event) -> bytes:
     instance with the series' UID and a RECURRENCE-ID but no master confuses several
     calendar apps.
     """
+    return restamp(event_ics_unstamped(config, event), now)
+
+
+def event_ics_unstamped(config: SiteConfig, event: Event) -> bytes:
     cal = _calendar(config, event.title, "")
-    cal.add_component(_event_component(config, now, event, event_name(event)))
+    cal.add_component(_event_component(config, STAMP_PLACEHOLDER, event, event_name(event)))
     return _finish(cal, [event.start])
 
 
