@@ -17,6 +17,7 @@ from tests.conftest import NOW, copy_example_site
 
 CHAT = "content/chats/2012-05-17-beyond-description.md"
 BUNDLE = "content/chats/2012-02-16-mentors/index.md"  # a chat with an archive
+UPCOMING = "content/chats/2027-01-14-new-year-new-portfolio.md"
 
 
 @pytest.fixture
@@ -47,6 +48,8 @@ def edit(site: Path, rel: str, old: str, new: str) -> None:
         (BUNDLE, "\n## ", "\nAn added paragraph, with *emphasis*.\n\n## ", "<em>emphasis"),
         # The summary shows on other pages, which the rebuild remakes.
         (CHAT, 'summary: "How to stop', 'summary: "Learn how to stop', "Learn how to stop"),
+        # A chat to come: its "add to calendar" link carries the summary too.
+        (UPCOMING, 'summary: "A January chat', 'summary: "A new-year chat', "A new-year chat"),
     ],
 )
 def test_an_edit_of_the_text_makes_the_page_the_rebuild_makes(
@@ -70,6 +73,8 @@ def test_an_edit_of_the_text_makes_the_page_the_rebuild_makes(
         ("topics: [reflective-practice, evidence]", "topics: [evidence]"),
         ("## Reflective practice", "## Practising reflection"),  # topic sections
         ("[[Finding and working with a mentor|", "[[Chartership|"),  # another link target
+        # A heading links may name (`[[#...]]` here or from another page), at any level.
+        ("\n## Reflective practice", "\n### A subheading\n\n## Reflective practice"),
         ("date: 2012-05-17T20:00+01:00", "date: not a date"),  # an error: the rebuild says
     ],
 )
@@ -96,6 +101,7 @@ def test_any_other_change_waits_for_the_rebuild(site: Path, tmp_path: Path) -> N
 def test_a_swap_file_gone_by_the_time_it_is_seen_is_passed_over(site: Path, tmp_path: Path) -> None:
     prepared = planned(site, tmp_path / "out")
     edit(site, CHAT, "Nineteen", "Twenty")
+    (site / "content/chats/.beyond.md.swp").write_text("vim's, open all along")
     made = quick_pages(prepared, site, [CHAT, "content/chats/.beyond.md.swp", "content/chats/4913"])
     assert (
         made is not None

@@ -260,6 +260,53 @@ def test_an_edit_that_moves_the_chat_waits_for_the_rebuild(
         events.close()
 
 
+def test_no_quick_page_from_a_plan_an_earlier_save_made_stale(
+    serve: Callable[..., Preview], held_rebuilds: threading.Event
+) -> None:
+    """b's title changes a's "next" link: a text edit of a saved while that rebuild
+    runs waits for it, rather than showing a page from the plan before it."""
+    preview = serve(
+        {
+            "content/chats/a.md": chat_md(title="Mentors", body="First words.\n"),
+            "content/chats/b.md": chat_md(title="Other", date="2012-03-15T20:00"),
+        }
+    )
+    port = port_of(preview)
+    events = Events(port)
+    try:
+        assert core(events.next_state()) == {"generation": 1, "errors": []}
+        chats = preview.source / "content/chats"
+        (chats / "b.md").write_text(chat_md(title="Renamed", date="2012-03-15T20:00"))
+        time.sleep(0.3)  # its own save
+        (chats / "a.md").write_text(chat_md(title="Mentors", body="Second words.\n"))
+        time.sleep(0.5)  # time enough for a quick page, which must not come
+        assert b"Second words" not in request(port, "/chats/a/").body
+        held_rebuilds.set()
+        state = events.next_state()
+        while not (state["complete"] and b"Second words" in request(port, "/chats/a/").body):
+            state = events.next_state()
+        assert b"Renamed" in request(port, "/chats/a/").body
+    finally:
+        events.close()
+
+
+def test_a_page_gone_reloads_every_page(serve: Callable[..., Preview]) -> None:
+    """A renamed write-up: as many files as before, but a tab on the old address
+    must reload to see it gone."""
+    preview = serve({"content/chats/a.md": chat_md(title="Mentors")})
+    events = Events(port_of(preview))
+    try:
+        assert core(events.next_state()) == {"generation": 1, "errors": []}
+        chats = preview.source / "content/chats"
+        os.replace(chats / "a.md", chats / "renamed.md")
+        state = events.next_state()
+        while not (state["generation"] >= 2 and (preview.site_dir / "chats/renamed").is_dir()):
+            state = events.next_state()
+        assert state["changed"] is None
+    finally:
+        events.close()
+
+
 def test_a_content_error_shows_over_the_page_until_it_is_fixed(
     serve: Callable[..., Preview],
 ) -> None:
@@ -570,3 +617,22 @@ def test_a_rebuild_that_differs_from_the_quick_page_reloads_it(tmp_path: Path) -
     assert after.changed == ("index.html",) and not after.quick
     # A stylesheet changed: every page reloads, whichever use it.
     assert live.built(site, ("static/style.css",), covered=2).changed is None
+
+
+def test_a_rebuild_that_refuses_a_quick_page_takes_it_back(tmp_path: Path) -> None:
+    """The edit shown at once fails the full build (under --strict, say): the page
+    goes back to the last good build, and its tab reloads to it."""
+    from generator.serve.state import LiveState
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_bytes(b"good")
+    live = LiveState()
+    live.built(site, None, covered=0)
+    assert live.offer_quick(1, {"index.html": b"shown at once"}) is not None
+    refused = live.failed(("index.md:3: a mistake",), covered=1)
+    assert refused.generation == 3 and refused.changed == ("index.html",)
+    assert not refused.quick and refused.errors == ("index.md:3: a mistake",)
+    # A failure with no quick page to take back leaves open pages as they are.
+    again = live.failed(("index.md:3: still",), covered=2)
+    assert again.generation == 3

@@ -263,3 +263,27 @@ def test_site_yaml_linked_out_of_the_site_is_refused(tmp_site: MakeSite, tmp_pat
         files.read_site_config(source)
     (problem,) = caught.value.diagnostics
     assert problem.path == "site.yaml" and problem.message.startswith(OUTSIDE)
+
+
+def test_a_folder_that_cannot_be_read_is_an_error_naming_it(
+    tmp_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rather than a site published with that folder's write-ups silently missing.
+    (Simulated: the tests may run as root, whom permissions do not stop.)"""
+    source = tmp_site(
+        {"content/chats/a/index.md": chat_md(), "content/chats/b.md": chat_md(title="B")}
+    )
+    real = files.os.scandir
+
+    def scandir(path: str) -> object:
+        if path.endswith("/content/chats/a"):
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(files.os, "scandir", scandir)
+    out = Collector()
+    listing = files.list_chats(source, out)
+    assert listing.sources == ("content/chats/b.md",)
+    (problem,) = out.items
+    assert problem.severity == "error" and problem.path == "content/chats/a"
+    assert "cannot be read (Permission denied)" in problem.message

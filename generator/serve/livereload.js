@@ -48,7 +48,15 @@
   events.addEventListener("state", (event) => {
     const state = JSON.parse(event.data);
     if (state.errors.length > 0) {
-      show(state.errors);
+      // The build refused what this page shows (an edit shown ahead of it): back to
+      // the last good build, which then shows the errors as it loads.
+      const refused = String(state.generation - 1) === current && state.changed !== null &&
+        state.changed.includes(file);
+      if (refused) {
+        location.reload();
+      } else {
+        show(state.errors);
+      }
       return;
     }
     hide();

@@ -84,8 +84,13 @@ class Preview:
         self._pending: set[str] = set()  # changed since the running rebuild began
         self._quick: set[str] = set()  # changed since the last quick page was made
         self._saves = 0  # changes seen so far, numbered (see LiveState)
-        self._prepared: Prepared | None = None  # the last good build's plan
-        self._last_files: int | None = None  # how many files the last good build made
+        self._unplanned: list[tuple[int, set[str]]] = []  # each save's files, until planned
+        # The last good build's plan, and the last save it saw: replaced whole, so
+        # any thread may read it. Set by `_keep`, told `_covering` by the rebuild.
+        self._plan: tuple[Prepared, int] | None = None
+        self._covering = 0
+        self._outputs: frozenset[str] = frozenset()  # the files the last plan made
+        self._removed = False  # the last plan made fewer files than the one before
         self._wake = threading.Condition()
         self._watching = [threading.Event(), threading.Event()]
 
@@ -151,23 +156,26 @@ class Preview:
     def _rebuild(self, changed: Sequence[str], covered: int) -> Snapshot:
         self.live.building()
         what = f" ({', '.join(changed[:3])}{', ...' if len(changed) > 3 else ''})"
+        self._covering, self._removed = covered, False
         try:
             report = self._build(changed)
         except ContentError as exc:
             self.say(format_diagnostics(exc.diagnostics) + self._still_serving())
-            return self.live.failed(tuple(d.format() for d in exc.diagnostics))
+            return self.live.failed(tuple(d.format() for d in exc.diagnostics), covered)
         except (UsageError, OutputError) as exc:
             self.say(f"chatwiki serve: {exc}" + self._still_serving())
-            return self.live.failed((str(exc),))
+            return self.live.failed((str(exc),), covered)
         except Exception:  # noqa: BLE001 - chatwiki's bug: say so, and keep serving
             self.say(
                 traceback.format_exc() + "chatwiki serve: internal error (a bug in "
                 "chatwiki, not in your content)" + self._still_serving()
             )
-            return self.live.failed(("internal error in chatwiki: see the terminal",))
+            return self.live.failed(("internal error in chatwiki: see the terminal",), covered)
         for w in report.warnings:
             self.say(w.format())
-        snapshot = self.live.built(self.site_dir, self._changed_files(report), covered)
+        # A page gone reloads every page (to show it gone): the build lists only writes.
+        changed_files = None if self._removed else report.changed
+        snapshot = self.live.built(self.site_dir, changed_files, covered)
         self.say(f"Built {report.pages} pages{what if changed else ''}")
         return snapshot
 
@@ -188,13 +196,17 @@ class Preview:
         )
 
     def _keep(self, prepared: Prepared) -> None:
-        self._prepared = prepared  # one reference, replaced whole: safe to read anywhere
-
-    def _changed_files(self, report: BuildReport) -> tuple[str, ...] | None:
-        """The files a rebuild changed, or None when one may have gone (its page must
-        then reload too, to say it is gone) or it is not known which."""
-        before, self._last_files = self._last_files, report.files
-        return report.changed if report.files == before else None
+        """The build published this plan (a build with nothing to do keeps the last)."""
+        outputs = frozenset(
+            [p.path for p in prepared.pages]
+            + [d.path for d in prepared.data]
+            + [f.path for f in prepared.statics]
+        )
+        self._removed = bool(self._outputs - outputs)
+        self._outputs = outputs
+        self._plan = (prepared, self._covering)
+        with self._wake:
+            self._unplanned = [(s, paths) for s, paths in self._unplanned if s > self._covering]
 
     def _still_serving(self) -> str:
         if self.live.current().site is None:
@@ -218,6 +230,7 @@ class Preview:
             self._saves += 1
             self._pending |= rel
             self._quick |= rel
+            self._unplanned.append((self._saves, rel))
             self._wake.notify_all()
 
     def _rebuild_loop(self) -> None:
@@ -228,7 +241,7 @@ class Preview:
     def _quick_loop(self) -> None:
         """The edited write-up's page, from the last good plan, while the rebuild runs."""
         while (taken := self._take(self._quick)) is not None:
-            self.quick(*taken)
+            self.quick(taken[1])
 
     def _take(self, changes: set[str]) -> tuple[list[str], int] | None:
         """Once `changes` has any: them (emptied) and the number of the last save,
@@ -241,12 +254,16 @@ class Preview:
             changes.clear()
             return taken
 
-    def quick(self, changed: Sequence[str], save: int) -> Snapshot | None:
-        """Show the pages of the write-ups `changed` (up to save number `save`) ahead
-        of their rebuild, when that can be done exactly; the new Snapshot, or None."""
-        prepared = self._prepared
-        if prepared is None:
+    def quick(self, save: int) -> Snapshot | None:
+        """Show the pages of the write-ups saved since the last plan, up to save number
+        `save`, ahead of their rebuild, when that can be done exactly (every change
+        since the plan is one the plan can show); the new Snapshot, or None."""
+        plan = self._plan
+        if plan is None:
             return None
+        prepared, planned = plan
+        with self._wake:
+            changed = {p for s, paths in self._unplanned if planned < s <= save for p in paths}
         try:
             pages = quick_pages(prepared, self.source, changed, self.strict)
         except Exception as exc:  # noqa: BLE001 - the rebuild still shows the edit

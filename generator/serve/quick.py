@@ -40,7 +40,8 @@ def quick_pages(
     by output path, when every change is one this can show exactly; else None.
 
     `changed` may name files that no longer exist and that the site never read (an
-    editor's swap file, written and removed in one save): they are passed over.
+    editor's temporary file, written and removed in one save) and hidden files (a
+    swap file): they are passed over. It must name every change since the plan.
     """
     site = prepared.site
     by_path = {chat.source_path: chat for chat in site.chats}
@@ -50,6 +51,8 @@ def quick_pages(
     for path in sorted(set(changed)):
         if path in by_path:
             edited.append(by_path[path])
+        elif any(part.startswith(".") for part in path.split("/")):
+            continue  # never part of the site (an editor's swap file, open all along)
         elif path in read or (source / path).exists():
             return None  # anything but a write-up's text waits for the rebuild
     if not edited:
@@ -63,7 +66,10 @@ def quick_pages(
         page = pages.get(urls.chat(before.slug))
         if chat is None or page is None or not isinstance(page.context, ChatContext):
             return None
-        again = replace(page, context=replace(page.context, chat=chat))
+        event = page.context.event  # "add to calendar" carries the chat's summary
+        if event is not None and event.chat is not None and event.chat.slug == chat.slug:
+            event = replace(event, chat=chat)
+        again = replace(page, context=replace(page.context, chat=chat, event=event))
         result = render_page(prepared.renderer, again)
         if not isinstance(result, bytes):
             return None  # a theme mistake: the rebuild reports it
@@ -115,6 +121,7 @@ def _shape(chat: Chat) -> tuple[object, ...]:
         tuple(ref.name for ref in chat.topic_refs),
         chat.attachments,
         tuple((link.target, link.anchor, link.label, link.raw) for link in body.links),
+        tuple((h.level, h.title, h.anchor) for h in body.toc),  # what links may name
         tuple((ref.id, ref.handle, ref.url) for ref in body.post_refs),
         tuple(
             (

@@ -142,10 +142,25 @@ class LiveState:
     def _quick_pages(self) -> FrozenMap[str, bytes]:
         return FrozenMap({path: data for path, (_, data) in sorted(self._quick.items())})
 
-    def failed(self, errors: tuple[str, ...]) -> Snapshot:
-        """A build failed: same generation and site, these errors."""
+    def failed(self, errors: tuple[str, ...], covered: int = 0) -> Snapshot:
+        """A build that had seen every save up to number `covered` failed: the same
+        site, these errors. The quick pages of those saves go (the build refused
+        them: the last good build is shown again), and only then is there a new
+        generation, naming their pages, so those reload to the last good build."""
         with self._changed:
-            self._snapshot = replace(self._snapshot, errors=errors)
+            gone = tuple(sorted(p for p, (save, _) in self._quick.items() if save <= covered))
+            for path in gone:
+                del self._quick[path]
+            current = self._snapshot
+            generation = current.generation + 1 if gone else current.generation
+            changed = gone if gone else current.changed
+            self._snapshot = replace(
+                current,
+                generation=generation,
+                errors=errors,
+                changed=changed,
+                quick=self._quick_pages(),
+            )
             self._building = False
             self._changed.notify_all()
             return self._snapshot

@@ -133,7 +133,7 @@ def _walk(
         return Listing((), ())
     found: list[str] = []
     refused: list[str] = []
-    for rel, entry in _entries(root, folder, recursive, visible):
+    for rel, entry in _entries(root, folder, recursive, visible, out):
         if entry.is_symlink() and entry.is_dir():
             _refuse_linked_folder(rel, out)
             refused.append(rel)
@@ -151,7 +151,7 @@ def _walk(
 
 
 def _entries(
-    root: Path, folder: str, recursive: bool, visible: frozenset[str]
+    root: Path, folder: str, recursive: bool, visible: frozenset[str], out: Collector
 ) -> list[tuple[str, os.DirEntry[str]]]:
     """Every entry under `root` (named from the site folder) but hidden ones and what
     is in them, never entering a linked folder, sorted as paths (by their parts).
@@ -166,7 +166,15 @@ def _entries(
         try:
             with os.scandir(where) as listing:
                 entries = list(listing)
-        except OSError:  # unreadable: nothing in it can be read either
+        except OSError as exc:  # said, rather than a site with pages silently missing
+            reason = exc.strerror or type(exc).__name__
+            out.error(
+                named,
+                None,
+                None,
+                f"cannot be read ({reason}); expected a folder chatwiki "
+                "can list, so nothing in it was read",
+            )
             continue
         for entry in entries:
             if entry.name.startswith(".") and entry.name not in visible:
