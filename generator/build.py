@@ -520,7 +520,9 @@ def _digest(value: object, digests: dict[int, tuple[object, bytes]]) -> bytes:
     return hashlib.sha256(buffer.getbuffer()).digest()
 
 
-def _output_keys(prepared: Prepared, outputs: Sequence[Page | DataFile]) -> list[str]:
+def _output_keys(
+    prepared: Prepared, outputs: Sequence[Page | DataFile], cache: Cache | None = None
+) -> list[str]:
     """The cache key of each output: everything its bytes depend on.
 
     A page: its URL, title and context, the templates (every theme file, by
@@ -540,7 +542,11 @@ def _output_keys(prepared: Prepared, outputs: Sequence[Page | DataFile]) -> list
     now = globals_.pop("now")
     shared = theme.digest() + _digest(globals_, digests)
     with_now = shared + _digest(now, digests)
-    reads_now: dict[str, bool] = {}
+    # Which templates read `now`, found by parsing them: kept for these templates.
+    known = key_of("reads-now", theme.digest())
+    found = cache.get(known) if cache is not None else None
+    reads_now: dict[str, bool] = dict(found) if isinstance(found, dict) else {}
+    asked = len(reads_now)
     keys = []
     for item in outputs:
         if isinstance(item, Page):
@@ -550,6 +556,8 @@ def _output_keys(prepared: Prepared, outputs: Sequence[Page | DataFile]) -> list
             keys.append(key_of("page", base, _digest(item, digests)))
         else:  # its stamp (the build's time) is put in after the cache
             keys.append(key_of("data", _digest(item.unstamped(), digests)))
+    if cache is not None and len(reads_now) != asked:
+        cache.put(known, reads_now)
     return keys
 
 
@@ -587,7 +595,7 @@ def _made_in_order(
     than the whole site's bytes.
     """
     keys: list[str | None] = (
-        list(_output_keys(prepared, outputs)) if cache else [None] * len(outputs)
+        list(_output_keys(prepared, outputs, cache)) if cache else [None] * len(outputs)
     )
     misses = [i for i, key in enumerate(keys) if cache is None or key is None or not cache.has(key)]
     made: Iterator[bytes | Diagnostic]

@@ -90,18 +90,19 @@ class Cache:
 
     root: Path
 
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / (key + _SUFFIX)
+    def _path(self, key: str) -> str:
+        # A string, not a Path: a warm build looks up thousands of entries.
+        return os.path.join(self.root, key[:2], key + _SUFFIX)
 
     def has(self, key: str) -> bool:
         """Whether an entry exists (it may still turn out unusable: `get` says)."""
-        return self._path(key).is_file()
+        return os.path.isfile(self._path(key))
 
     def get(self, key: str) -> object | None:
         """The value stored under `key`, or None when there is none worth using."""
         path = self._path(key)
         try:
-            with path.open("rb") as f:
+            with open(path, "rb") as f:
                 stored = pickle.load(f)
         except Exception:  # noqa: BLE001 - missing, corrupt, foreign: all are a miss
             return None
@@ -115,9 +116,10 @@ class Cache:
     def put(self, key: str, value: object) -> None:
         """Store `value`; a cache that cannot be written only makes builds slower."""
         path = self._path(key)
+        folder = os.path.dirname(path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=_SUFFIX)
+            os.makedirs(folder, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=_SUFFIX)
             try:
                 with os.fdopen(fd, "wb") as f:
                     pickle.dump((key, value), f, protocol=pickle.HIGHEST_PROTOCOL)
