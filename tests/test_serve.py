@@ -636,3 +636,43 @@ def test_a_rebuild_that_refuses_a_quick_page_takes_it_back(tmp_path: Path) -> No
     # A failure with no quick page to take back leaves open pages as they are.
     again = live.failed(("index.md:3: still",), covered=2)
     assert again.generation == 3
+
+
+def test_in_a_browser_an_edit_the_rebuild_refuses_goes_back_to_the_last_good_build(
+    serve: Callable[..., Preview], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quick page showed the edit; the full build then fails on it (here made
+    to): the tab reloads to the last good build and shows the errors over it."""
+    from generator.core.errors import ContentError, Diagnostic
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip
+
+    sync_playwright = browser_or_skip()
+    preview = serve({"content/chats/a.md": chat_md(title="Mentors", body="First words.\n")})
+    gate = threading.Event()
+
+    def refusing(*args: Any, **kwargs: Any) -> Any:
+        gate.wait(WAIT)  # until the quick page is shown
+        raise ContentError([Diagnostic("content/chats/a.md", 6, None, "refused for the test")])
+
+    monkeypatch.setattr(preview_module, "build", refusing)
+    wait_ms = WAIT * 1000
+    with sync_playwright() as p:  # type: ignore[operator]
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(preview.url + "chats/a/")
+            chat = preview.source / "content/chats/a.md"
+            chat.write_text(chat_md(title="Mentors", body="Second words.\n"))
+            page.wait_for_function(
+                "() => document.body.innerText.includes('Second words')", timeout=wait_ms
+            )
+            gate.set()
+            overlay = page.locator("#chatwiki-serve-errors")
+            overlay.wait_for(timeout=wait_ms)
+            assert "refused for the test" in overlay.inner_text()
+            page.wait_for_function(
+                "() => document.body.innerText.includes('First words')", timeout=wait_ms
+            )
+            assert "Second words" not in page.locator("main").inner_text()
+        finally:
+            browser.close()
