@@ -480,7 +480,7 @@ def plan_data_files(
             urls.CALENDAR_ICS,
             formats.ICS,
             ical.calendar_ics_unstamped,
-            (config, calendar.events, calendar.schedules),
+            (config, *ical.calendar_parts(calendar.events, calendar.schedules)),
             stamp=now,
         ),
         DataFile(
@@ -509,7 +509,7 @@ def plan_data_files(
                 urls.series_ics(slug),
                 formats.ICS,
                 ical.series_ics_unstamped,
-                (config, schedule),
+                (config, *ical.series_parts(schedule)),
                 declared_in,
                 stamp=now,
             )
@@ -530,7 +530,12 @@ def plan_data_files(
         where = origin.source_path if origin else None
         files.append(
             DataFile(
-                event.ics_url, formats.ICS, ical.event_ics_unstamped, (config, event), where, now
+                event.ics_url,
+                formats.ICS,
+                ical.event_ics_unstamped,
+                (config, ical.IcsEvent.of(event, ical.event_name(event))),
+                where,
+                now,
             )
         )
     return files

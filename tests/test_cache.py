@@ -246,6 +246,32 @@ def test_a_new_clock_restamps_the_kept_calendars(
     assert b"DTSTAMP:20261123T120100Z" in (out / "calendar.ics").read_bytes()
 
 
+def test_editing_a_write_ups_text_makes_no_calendar_again(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A calendar is keyed by what its events show (title, times, summary, hosts,
+    hashtag, page), not by the whole chat: a paragraph edited in a write-up leaves
+    every .ics as it was, without serialising any again."""
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(site, out, NOW, cache_dir=cache)
+    chat = site / "content/chats/2012-05-17-beyond-description.md"
+    chat.write_text(chat.read_text().replace("Nineteen people", "Twenty people"))
+    serialised = []
+    real = icalendar.Calendar.to_ical
+    monkeypatch.setattr(
+        icalendar.Calendar, "to_ical", lambda *a, **k: serialised.append(1) or real(*a, **k)
+    )
+    before = stamps(out)
+    build(site, out, NOW, cache_dir=cache)
+    monkeypatch.undo()
+    assert serialised == []
+    assert not [p for p in rewritten(before, out) if p.endswith(".ics")]
+    # Its summary is in calendar.ics: that does make it again, and shows it.
+    chat.write_text(chat.read_text().replace('summary: "How to stop', 'summary: "Stop'))
+    build(site, out, NOW, cache_dir=cache)
+    assert b"Stop writing" in (out / "calendar.ics").read_bytes().replace(b"\r\n ", b"")
+
+
 def test_a_corrupt_or_foreign_cache_entry_is_rebuilt(site: Path, tmp_path: Path) -> None:
     reference = tmp_path / "reference"
     build(site, reference, NOW)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -30,6 +31,7 @@ from icalendar import Event as VEvent
 
 from generator.core import urls
 from generator.core.model import Series, SiteConfig
+from generator.core.pickling import fast_pickle
 from generator.index.calendar import CalendarIndex, Event, SeriesSchedule
 
 PRODID = "-//chatwiki//chatwiki static site//EN"
@@ -90,15 +92,68 @@ def _common(
     vevent.add("url", link)
 
 
-def _event_component(config: SiteConfig, now: datetime, event: Event, name: str) -> VEvent:
+@fast_pickle
+@dataclass(frozen=True, slots=True)
+class IcsEvent:
+    """What a VEVENT shows of an Event, and nothing else: the calendars' cache keys
+    are made of these, so editing a write-up's text (which no calendar shows) does
+    not make calendar.ics again."""
+
+    name: str  # the UID's name
+    title: str
+    start: datetime
+    end: datetime
+    url: str
+    summary: str | None
+    hosts: tuple[str, ...]
+    hashtag: str | None
+    recurrence_id: datetime | None = None  # an override of a series' occurrence
+
+    @classmethod
+    def of(cls, event: Event, name: str, recurrence_id: datetime | None = None) -> IcsEvent:
+        return cls(
+            name,
+            event.title,
+            event.start,
+            event.end,
+            event.url,
+            event.summary,
+            event.hosts,
+            event.hashtag,
+            recurrence_id,
+        )
+
+
+@fast_pickle
+@dataclass(frozen=True, slots=True)
+class IcsSeries:
+    """A series' rule and the overrides of its occurrences that have chats."""
+
+    series: Series
+    overrides: tuple[IcsEvent, ...]
+
+    @classmethod
+    def of(cls, schedule: SeriesSchedule) -> IcsSeries:
+        name = series_name(schedule.series)
+        overrides = tuple(
+            IcsEvent.of(event, name, event.occurrence.nominal)
+            for event in schedule.occurrences
+            if event.chat is not None and event.occurrence is not None
+        )
+        return cls(schedule.series, overrides)
+
+
+def _event_component(config: SiteConfig, now: datetime, event: IcsEvent) -> VEvent:
     link = urls.absolute(config.base_url, event.url)
     vevent = VEvent()
-    _common(vevent, config, now, name, event.title, link)
+    _common(vevent, config, now, event.name, event.title, link)
     vevent.add("dtstart", _zoned(event.start))
     vevent.add("dtend", _zoned(event.end))
     vevent.add("description", _description(event.summary, event.hosts, link))
     if event.hashtag:
         vevent.add("categories", [event.hashtag])
+    if event.recurrence_id is not None:
+        vevent.add("recurrence-id", event.recurrence_id)
     return vevent
 
 
@@ -116,8 +171,8 @@ def _at(day: date, series: Series) -> datetime:
     return datetime.combine(day, local_time, tzinfo=series.timezone)
 
 
-def _series_components(config: SiteConfig, now: datetime, schedule: SeriesSchedule) -> list[VEvent]:
-    series = schedule.series
+def _series_components(config: SiteConfig, now: datetime, part: IcsSeries) -> list[VEvent]:
+    series = part.series
     tz = series.timezone
     link = urls.absolute(config.base_url, urls.series(series.slug))
     master = VEvent()
@@ -145,14 +200,7 @@ def _series_components(config: SiteConfig, now: datetime, schedule: SeriesSchedu
     master.add("description", _description(series.description or None, series.hosts, link))
     if series.hashtag:
         master.add("categories", [series.hashtag])
-    components = [master]
-    for event in schedule.occurrences:
-        if event.chat is None or event.occurrence is None:
-            continue
-        override = _event_component(config, now, event, series_name(series))
-        override.add("recurrence-id", event.occurrence.nominal)
-        components.append(override)
-    return components
+    return [master, *(_event_component(config, now, o) for o in part.overrides)]
 
 
 def _calendar(config: SiteConfig, name: str, description: str) -> Calendar:
@@ -173,15 +221,23 @@ def _calendar(config: SiteConfig, name: str, description: str) -> Calendar:
     return cal
 
 
-def _finish(cal: Calendar, starts: Iterable[datetime]) -> bytes:
+def span(starts: Iterable[datetime]) -> tuple[date, date]:
+    """The days a calendar's VTIMEZONEs cover, for events starting at `starts`.
+
+    Whole years, so the many small calendars of one build share one VTIMEZONE each:
+    the year before the first event to the year after the last, within the years a
+    date can have (a chat dated 9999-12-31 must not overflow)."""
     moments = list(starts)
     first = min((m.date() for m in moments), default=_TZ_UNTIL)
     last = max([_TZ_UNTIL, *(m.date() for m in moments)])
-    # Whole years, so the many small calendars of one build share one VTIMEZONE each:
-    # the year before the first event to the year after the last, within the years
-    # a date can have (a chat dated 9999-12-31 must not overflow).
-    first = date(max(first.year - 1, _TZ_FIRST_YEAR), 1, 1)
-    last = date(min(last.year + 1, _TZ_LAST_YEAR), 12, 31)
+    return (
+        date(max(first.year - 1, _TZ_FIRST_YEAR), 1, 1),
+        date(min(last.year + 1, _TZ_LAST_YEAR), 12, 31),
+    )
+
+
+def _finish(cal: Calendar, days: tuple[date, date]) -> bytes:
+    first, last = days
     for position, tzid in enumerate(sorted(cal.get_missing_tzids())):
         timezone = _vtimezone(tzid, first, last)
         if timezone is not None:
@@ -226,43 +282,66 @@ def _starts(schedule: SeriesSchedule) -> list[datetime]:
     return [schedule.series.start, *(e.start for e in schedule.events)]
 
 
+def calendar_parts(
+    events: Sequence[Event], schedules: Sequence[SeriesSchedule]
+) -> tuple[tuple[IcsSeries, ...], tuple[IcsEvent, ...], tuple[date, date]]:
+    """calendar.ics's arguments after the config: each series, the single events and
+    the days its time zones cover."""
+    starts: list[datetime] = []
+    for schedule in schedules:
+        starts += _starts(schedule)
+    one_offs = tuple(
+        IcsEvent.of(event, _one_off_name(event)) for event in events if event.occurrence is None
+    )
+    starts += [event.start for event in one_offs]
+    return tuple(map(IcsSeries.of, schedules)), one_offs, span(starts)
+
+
 def calendar_ics(config: SiteConfig, now: datetime, index: CalendarIndex) -> bytes:
     """Every chat: each series as one recurring event, everything else as single events."""
-    return restamp(calendar_ics_unstamped(config, index.events, index.schedules), now)
+    parts = calendar_parts(index.events, index.schedules)
+    return restamp(calendar_ics_unstamped(config, *parts), now)
 
 
 def calendar_ics_unstamped(
-    config: SiteConfig, events: Sequence[Event], schedules: Sequence[SeriesSchedule]
+    config: SiteConfig,
+    series: Sequence[IcsSeries],
+    one_offs: Sequence[IcsEvent],
+    days: tuple[date, date],
 ) -> bytes:
-    """calendar.ics with the placeholder stamp; the calendar's events and schedules
-    only (not its `now`), so it is the same value until an event changes."""
-    now = STAMP_PLACEHOLDER
+    """calendar.ics with the placeholder stamp, from `calendar_parts`."""
     cal = _calendar(config, config.title, config.description)
-    starts: list[datetime] = []
-    for schedule in schedules:
-        for component in _series_components(config, now, schedule):
+    for part in series:
+        for component in _series_components(config, STAMP_PLACEHOLDER, part):
             cal.add_component(component)
-        starts += _starts(schedule)
-    for event in events:
-        if event.occurrence is None:
-            cal.add_component(_event_component(config, now, event, _one_off_name(event)))
-            starts.append(event.start)
-    return _finish(cal, starts)
+    for event in one_offs:
+        cal.add_component(_event_component(config, STAMP_PLACEHOLDER, event))
+    return _finish(cal, days)
+
+
+def series_parts(
+    schedule: SeriesSchedule,
+) -> tuple[IcsSeries, tuple[IcsEvent, ...], tuple[date, date]]:
+    """A series' .ics arguments after the config."""
+    one_offs = tuple(IcsEvent.of(event, _one_off_name(event)) for event in schedule.one_offs)
+    return IcsSeries.of(schedule), one_offs, span(_starts(schedule))
 
 
 def series_ics(config: SiteConfig, now: datetime, schedule: SeriesSchedule) -> bytes:
     """One series: its rule, its chats' overrides and its one-off chats."""
-    return restamp(series_ics_unstamped(config, schedule), now)
+    return restamp(series_ics_unstamped(config, *series_parts(schedule)), now)
 
 
-def series_ics_unstamped(config: SiteConfig, schedule: SeriesSchedule) -> bytes:
-    series = schedule.series
+def series_ics_unstamped(
+    config: SiteConfig, part: IcsSeries, one_offs: Sequence[IcsEvent], days: tuple[date, date]
+) -> bytes:
+    series = part.series
     cal = _calendar(config, f"{series.name} · {config.title}", series.description)
-    for component in _series_components(config, STAMP_PLACEHOLDER, schedule):
+    for component in _series_components(config, STAMP_PLACEHOLDER, part):
         cal.add_component(component)
-    for event in schedule.one_offs:
-        cal.add_component(_event_component(config, STAMP_PLACEHOLDER, event, _one_off_name(event)))
-    return _finish(cal, _starts(schedule))
+    for event in one_offs:
+        cal.add_component(_event_component(config, STAMP_PLACEHOLDER, event))
+    return _finish(cal, days)
 
 
 def event_ics(config: SiteConfig, now: datetime, event: Event) -> bytes:
@@ -272,13 +351,13 @@ def event_ics(config: SiteConfig, now: datetime, event: Event) -> bytes:
     instance with the series' UID and a RECURRENCE-ID but no master confuses several
     calendar apps.
     """
-    return restamp(event_ics_unstamped(config, event), now)
+    return restamp(event_ics_unstamped(config, IcsEvent.of(event, event_name(event))), now)
 
 
-def event_ics_unstamped(config: SiteConfig, event: Event) -> bytes:
+def event_ics_unstamped(config: SiteConfig, event: IcsEvent) -> bytes:
     cal = _calendar(config, event.title, "")
-    cal.add_component(_event_component(config, STAMP_PLACEHOLDER, event, event_name(event)))
-    return _finish(cal, [event.start])
+    cal.add_component(_event_component(config, STAMP_PLACEHOLDER, event))
+    return _finish(cal, span([event.start]))
 
 
 def series_name(series: Series) -> str:
