@@ -484,3 +484,24 @@ def test_a_changed_chat_is_never_known_by_its_old_fingerprint(site: Path) -> Non
     chat = stamped(replace(loaded.chats[0]), b"made from these inputs")
     assert chat.fingerprint == b"made from these inputs"
     assert replace(chat, title="Another title").fingerprint == b""
+
+
+def test_a_kept_conversation_is_made_of_the_chats_own_posts(site: Path, tmp_path: Path) -> None:
+    """Loaded from the cache, a conversation shows the very posts of its chat's
+    archive (not a second copy of each), and equals the one made from scratch."""
+    from generator.build import _prepare
+
+    cache = Cache(tmp_path / "cache")
+    fresh = _prepare(site, NOW, False)
+    _prepare(site, NOW, False, cache=cache)
+    kept = _prepare(site, NOW, False, cache=cache)
+    chats = {chat.slug: chat for chat in kept.site.chats}
+    assert kept.indexes.conversations, "the example site has archived chats"
+    for slug, conversation in kept.indexes.conversations.items():
+        assert conversation.fingerprint  # it came from the cache
+        assert conversation == fresh.indexes.conversations[slug]
+        archive = chats[slug].archive
+        assert archive is not None
+        own = {id(post) for post in (*archive.posts, *archive.referenced)}
+        shown = [node.post for g in conversation.groups for t in g.threads for node in t.nodes]
+        assert shown and all(id(post) in own for post in shown)

@@ -92,3 +92,28 @@ def test_a_frozen_map_reads_like_a_dict_and_refuses_changes() -> None:
         m["c"] = 3  # type: ignore[index]
     with pytest.raises(AttributeError):
         m._items = {}  # type: ignore[misc]
+
+
+def test_fast_pickle_round_trips_frozen_values_and_refuses_a_wrong_state() -> None:
+    """The build cache's pickles: every field back, an init=False fingerprint too,
+    on a frozen class; a state of another shape (another chatwiki's) is an error."""
+    import pickle
+    from dataclasses import dataclass, field
+
+    from generator.core.model import stamped
+    from generator.core.pickling import fast_pickle
+
+    @fast_pickle
+    @dataclass(frozen=True, slots=True)
+    class Value:
+        name: str
+        count: int = 0
+        fingerprint: bytes = field(default=b"", init=False, compare=False)
+
+    globals()["Value"] = Value  # pickled by reference, as module-level model classes are
+    Value.__qualname__ = "Value"
+    value = stamped(Value("a", 3), b"fp")
+    again = pickle.loads(pickle.dumps(value))
+    assert again == value and again.fingerprint == b"fp"
+    with pytest.raises(ValueError):
+        object.__new__(Value).__setstate__(("a", 3))

@@ -117,6 +117,9 @@ class Thread:
 
     nodes: tuple[ThreadNode, ...]  # pre-order: root first, each reply after its parent
     time: datetime  # when it entered the chat: the root's time, or its first repost's
+    # As Conversation.fingerprint (a thread is shown on one page of many, and named
+    # in its key by this): set for the threads of a conversation the cache made.
+    fingerprint: bytes = field(default=b"", init=False, compare=False, repr=False)
 
     @property
     def root(self) -> ThreadNode:
@@ -138,6 +141,7 @@ class Group:
     title: str
     question: ThreadNode | None
     threads: tuple[Thread, ...]
+    fingerprint: bytes = field(default=b"", init=False, compare=False, repr=False)  # ditto
 
 
 @fast_pickle

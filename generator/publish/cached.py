@@ -8,14 +8,16 @@ They are plain values (a cache is a path), so worker processes use them too.
 from __future__ import annotations
 
 import hashlib
+import io
 import pickle
 from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.core.errors import Diagnostic
-from generator.core.model import Chat, Rendered, SiteConfig, stamped
+from generator.core.model import Chat, ChatArchive, Rendered, SiteConfig, stamped
 from generator.core.pickling import fast_pickle
+from generator.core.posts import Post
 from generator.index.conversation import Conversation, build_conversation
 from generator.markdown import bodies
 from generator.publish.cache import Cache, key_of
@@ -149,13 +151,21 @@ def _file_hash(path: Path) -> str:
 def conversation_of(chat: Chat, cache: Cache | None) -> Conversation:
     """`build_conversation` of a chat's archive, from the cache when the chat came
     from it: a chat's fingerprint names every input of its conversation (the posts,
-    times, hosts and hashtag are all the chat's), so it keys it."""
+    times, hosts and hashtag are all the chat's), so it keys it.
+
+    Kept as a pickle whose posts are the chat's own, by position in its archive
+    (every post of a conversation is one of them): loading it makes only the
+    threads anew, not a second copy of every post (a 100,000-post chat's posts
+    were most of its unchanged rebuild). Its groups and threads are stamped too,
+    so the pages showing them name them by fingerprint in their keys."""
     assert chat.archive is not None
     key = key_of("conversation", chat.fingerprint) if chat.fingerprint else None
     if cache is not None and key is not None:
         found = cache.get(key)
-        if isinstance(found, Conversation) and found.fingerprint:
-            return found
+        if isinstance(found, bytes):
+            conversation = _load_conversation(found, chat.archive)
+            if conversation is not None:
+                return conversation
     conversation = build_conversation(
         chat.archive.posts,
         chat.archive.referenced,
@@ -165,6 +175,56 @@ def conversation_of(chat: Chat, cache: Cache | None) -> Conversation:
         chat.hashtag,
     )
     if cache is not None and key is not None:
-        conversation = stamped(conversation, hashlib.sha256(key.encode()).digest())
-        cache.put(key, conversation)
+        conversation = _stamp_all(conversation, hashlib.sha256(key.encode()).digest())
+        cache.put(key, _dump_conversation(conversation, chat.archive))
     return conversation
+
+
+def _stamp_all(conversation: Conversation, fingerprint: bytes) -> Conversation:
+    for g, group in enumerate(conversation.groups):
+        stamped(group, hashlib.sha256(fingerprint + b"group:%d" % g).digest())
+        for t, thread in enumerate(group.threads):
+            stamped(thread, hashlib.sha256(fingerprint + b"thread:%d:%d" % (g, t)).digest())
+    return stamped(conversation, fingerprint)
+
+
+def _archive_posts(archive: ChatArchive) -> tuple[Post, ...]:
+    return (*archive.posts, *archive.referenced)
+
+
+class _PostsByPosition(pickle.Pickler):
+    """Pickles each of the archive's posts as its position in it."""
+
+    def __init__(self, file: io.BytesIO, archive: ChatArchive) -> None:
+        super().__init__(file, protocol=5)
+        self.positions = {id(post): i for i, post in enumerate(_archive_posts(archive))}
+
+    def persistent_id(self, obj: object) -> int | None:
+        return self.positions.get(id(obj)) if type(obj) is Post else None
+
+
+class _PostsFromPositions(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, archive: ChatArchive) -> None:
+        super().__init__(file)
+        self.posts = _archive_posts(archive)
+
+    def persistent_load(self, pid: object) -> Post:
+        if not isinstance(pid, int) or not 0 <= pid < len(self.posts):
+            raise pickle.UnpicklingError(f"no post at {pid!r}")
+        return self.posts[pid]
+
+
+def _dump_conversation(conversation: Conversation, archive: ChatArchive) -> bytes:
+    buffer = io.BytesIO()
+    _PostsByPosition(buffer, archive).dump(conversation)
+    return buffer.getvalue()
+
+
+def _load_conversation(data: bytes, archive: ChatArchive) -> Conversation | None:
+    """The kept conversation with this archive's posts in it; None if it will not
+    load (written by other code, or for another archive)."""
+    try:
+        found = _PostsFromPositions(io.BytesIO(data), archive).load()
+    except Exception:  # noqa: BLE001 - corrupt or foreign: made again
+        return None
+    return found if isinstance(found, Conversation) and found.fingerprint else None
