@@ -25,8 +25,8 @@ varying value is written, so re-importing the same input gives identical bytes.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, get_args
 
@@ -127,10 +127,37 @@ def _text(obj: Mapping[str, Any], key: str, required: bool = False) -> str | Non
 
 
 def _strings(obj: Mapping[str, Any], key: str) -> tuple[str, ...]:
-    value = obj.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    value = obj.get(key, ())  # absent (JSON has no tuples), else what the file says
+    if value == () or (type(value) is list and not value):
+        return ()
+    if not isinstance(value, list) or not _TEXT.issuperset(map(type, value)):
         raise ValueError(f"{key}: expected a list of text")
     return tuple(value)
+
+
+_TEXT = frozenset({str})
+_TEXT_OR_NONE = frozenset({str, type(None)})
+# Post's fields in their order: posts are made from a tuple of values in this order
+# (below), which costs half what the frozen dataclass's keyword __init__ does. Checked
+# here, once, against the class, so a field added or moved fails at import, not as
+# values silently in the wrong fields.
+_POST_FIELDS = (
+    "id",
+    "source",
+    "created_at",
+    "author_handle",
+    *_OPTIONAL_TEXT,
+    "links",
+    "hashtags",
+    "mentions",
+    "media",
+    "status",
+)
+if tuple(f.name for f in fields(Post)) != _POST_FIELDS:
+    raise ImportError("generator.archives.normalised: Post's fields have changed")
+_new_post = Post.__new__
+# fast_pickle's, setting the slots in the order above (added at class creation).
+_fill_post: Callable[[Post, tuple[Any, ...]], None] = getattr(Post, "__setstate__")  # noqa: B009
 
 
 _STATUSES = frozenset(get_args(PostStatus))
@@ -143,8 +170,11 @@ def post_from_json(obj: Any) -> Post:
     field of the wrong type is then named by `_text`'s message."""
     if not isinstance(obj, dict):
         raise ValueError("expected a post object")
-    created_text = _text(obj, "created_at", required=True)
-    assert created_text is not None
+    get = obj.get
+    created_text = get("created_at")
+    if type(created_text) is not str or not created_text:
+        created_text = _text(obj, "created_at", required=True)  # raises, naming it
+        assert created_text is not None
     created = datetime.fromisoformat(created_text.replace("Z", "+00:00"))
     if created.tzinfo is None:
         raise ValueError("created_at: expected a time with a zone, like 2012-02-16T20:03:11Z")
@@ -168,36 +198,36 @@ def post_from_json(obj: Any) -> Post:
                 str(item.get("alt", "")),
             )
         )
-    get = obj.get
-    optional = {key: get(key) for key in _OPTIONAL_TEXT}
-    if not all(value is None or type(value) is str for value in optional.values()):
-        optional = {key: _text(obj, key) for key in _OPTIONAL_TEXT}  # raises, naming it
+    optional = tuple(map(get, _OPTIONAL_TEXT))
+    if not _TEXT_OR_NONE.issuperset(map(type, optional)):
+        optional = tuple(_text(obj, key) for key in _OPTIONAL_TEXT)  # raises, naming it
     post_id, source, handle = get("id"), get("source"), get("author_handle")
     if not (type(post_id) is str and post_id and type(source) is str and source):
         post_id = _text(obj, "id", required=True)  # raises, naming the key
         source = _text(obj, "source", required=True)
     if handle is not None and type(handle) is not str:
         handle = _text(obj, "author_handle")
-    return Post(
-        id=post_id or "",
-        source=source or "",
-        created_at=created.astimezone(UTC),
-        author_handle=handle or "",
-        author_name=optional["author_name"] or "",
-        author_id=optional["author_id"],
-        text=optional["text"] or "",
-        html=optional["html"],
-        url=optional["url"],
-        reply_to_id=optional["reply_to_id"],
-        reply_to_handle=optional["reply_to_handle"],
-        quote_of_id=optional["quote_of_id"],
-        repost_of_id=optional["repost_of_id"],
-        links=tuple(links),
-        hashtags=_strings(obj, "hashtags"),
-        mentions=_strings(obj, "mentions"),
-        media=tuple(media),
-        status=status,
+    name, author_id, text, *rest = optional
+    post = _new_post(Post)
+    _fill_post(
+        post,
+        (
+            post_id or "",
+            source or "",
+            created.astimezone(UTC),
+            handle or "",
+            name or "",
+            author_id,
+            text or "",
+            *rest,
+            tuple(links),
+            hashtags if (hashtags := get("hashtags", ())) == () else _strings(obj, "hashtags"),
+            mentions if (mentions := get("mentions", ())) == () else _strings(obj, "mentions"),
+            tuple(media),
+            status,
+        ),
     )
+    return post
 
 
 def parse(text: str, filename: str) -> ArchiveParse:

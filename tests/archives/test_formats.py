@@ -1,6 +1,7 @@
 """Format detection and merging across every real sample."""
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,31 @@ def test_an_archive_that_is_not_utf8_names_the_line_of_the_bad_byte(tmp_path: Pa
         formats.read_file(path)
     assert exc.value.line == 3
     assert "UTF-8" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"hashtags": None}, "hashtags"),
+        ({"hashtags": ["ok", 1]}, "hashtags"),
+        ({"mentions": "one"}, "mentions"),
+        ({"text": 5}, "text"),
+        ({"author_handle": ["a"]}, "author_handle"),
+        ({"created_at": None}, "created_at"),
+        ({"id": ""}, "id"),
+        ({"source": 3}, "source"),
+    ],
+)
+def test_a_normalised_post_of_the_wrong_shape_is_skipped_naming_the_key(
+    change: dict[str, object], named: str
+) -> None:
+    """posts.json is read in one pass for speed; a field of the wrong type is still
+    refused, and the skip says which key it was."""
+    post = {"id": "1", "source": "x", "created_at": "2012-02-16T20:00:00Z", "author_handle": "a"}
+    text = json.dumps({"chatwiki_archive": 1, "posts": [post, {**post, "id": "2", **change}]})
+    parsed = normalised.parse(text, "posts.json")
+    assert [p.id for p in parsed.posts] == ["1"]
+    (skipped,) = parsed.skipped
+    assert skipped.reason.startswith(f"{named}:")
+    good = normalised.parse(json.dumps({"chatwiki_archive": 1, "posts": [post]}), "posts.json")
+    assert good.posts[0] == Post("1", "x", datetime(2012, 2, 16, 20, tzinfo=UTC), "a")
