@@ -62,7 +62,7 @@ from generator.plan import (
 )
 from generator.publish import manifest, search
 from generator.publish.cache import Cache, code_fingerprint, key_of
-from generator.publish.cached import CachedChatFile, CachedMarkdown, conversation_of
+from generator.publish.cached import CachedChatFile, CachedMarkdown, Memo, conversation_of
 from generator.publish.write import check_output_dir, keep_tree, publish_site
 from generator.sources import content, files
 from generator.sources import series as series_stage
@@ -193,6 +193,7 @@ def _load(
     base_url: str | None = None,
     cache: Cache | None = None,
     workers: _Workers | None = None,
+    memo: Memo | None = None,
 ) -> _Loaded:
     """Read and validate content.
 
@@ -222,7 +223,12 @@ def _load(
     map_files = (workers or _Workers(1)).map_files
     declared = series_stage.declared_slugs(source)
     chats, chat_found = content.load_chats(
-        source, cfg, declared, markdown, map_files, CachedChatFile.for_site(cache, cfg, declared)
+        source,
+        cfg,
+        declared,
+        markdown,
+        map_files,
+        CachedChatFile.for_site(cache, cfg, declared, memo),
     )
     diagnostics += chat_found
     wiki, found = content.load_wiki(source, markdown, map_files)
@@ -278,8 +284,9 @@ def _prepare(
     base_url: str | None = None,
     cache: Cache | None = None,
     workers: _Workers | None = None,
+    memo: Memo | None = None,
 ) -> Prepared:
-    loaded = _load(source, now, drafts, base_url, cache, workers)
+    loaded = _load(source, now, drafts, base_url, cache, workers, memo)
     site, hidden, diagnostics = loaded.site, loaded.hidden, loaded.diagnostics
     if strict:
         diagnostics = [
@@ -307,7 +314,11 @@ def _prepare(
     history = read_history(source)  # one `git log` for the whole build; None outside git
     timeline = build_timeline(site.chats, site.now)
     conversations = FrozenMap(
-        {chat.slug: conversation_of(chat, cache) for chat in site.chats if chat.archive is not None}
+        {
+            chat.slug: conversation_of(chat, cache, memo)
+            for chat in site.chats
+            if chat.archive is not None
+        }
     )
     calendar = build_calendar(
         site.chats, site.series, site.now, site.config.timezone, site.config.calendar.months_ahead
@@ -681,6 +692,7 @@ def build(
     cache_dir: Path | None = None,
     progress: ProgressCallback | None = None,
     keep: Callable[[Prepared], None] | None = None,
+    memo: Memo | None = None,
 ) -> BuildReport:
     """Build the site at `source` into `out`; the old `out` survives any failure.
 
@@ -694,6 +706,8 @@ def build(
     `progress` is called now and then with how far the build is.
     `keep` is given the build's planned site once it is published (not called when
     nothing changed since the last build, whose plan still holds).
+    `memo`: a process that builds again and again (a preview) keeps the cache's
+    values in memory there between builds; only with a cache.
 
     Unchanged files are never rewritten (see `write.publish`), and the search index
     is kept when no page changed, so calling this again after an edit (as a preview
@@ -711,7 +725,9 @@ def build(
     started = cache.begin() if cache is not None else 0.0
     _drop_old_templates(cache)
     workers = _Workers(jobs)
-    prepared = _prepare(source, now, drafts, strict, base_url, cache, workers)
+    if memo is not None:
+        memo.begin()
+    prepared = _prepare(source, now, drafts, strict, base_url, cache, workers, memo)
     if progress is not None:
         progress(Progress("content", len(prepared.site.chats), len(prepared.site.chats)))
     files = _produce(prepared, workers, progress, cache)
@@ -746,6 +762,8 @@ def build(
     )
     if keep is not None:
         keep(prepared)
+    if memo is not None:
+        memo.end()
     if cache is not None and inputs is not None:
         if index is not None:
             # What out/pagefind/ now indexes, and which bundle that is.

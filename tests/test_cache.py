@@ -505,3 +505,34 @@ def test_a_kept_conversation_is_made_of_the_chats_own_posts(site: Path, tmp_path
         own = {id(post) for post in (*archive.posts, *archive.referenced)}
         shown = [node.post for g in conversation.groups for t in g.threads for node in t.nodes]
         assert shown and all(id(post) in own for post in shown)
+
+
+def test_a_memo_kept_between_builds_makes_what_a_fresh_build_makes(
+    site: Path, tmp_path: Path
+) -> None:
+    """A preview keeps the cache's values in memory between rebuilds: through edits
+    of a write-up, of its archive and a write-up removed, every build's site is
+    the one a fresh build makes of the same files."""
+    import pickle
+
+    from generator.publish.cached import Memo
+
+    memo, cache, out = Memo(), tmp_path / "cache", tmp_path / "out"
+    bundle = site / "content/chats/2012-02-16-mentors"
+    archive = (bundle / "archive.csv").read_text(encoding="utf-8")
+    rows = archive.splitlines()
+    edits: list[Callable[[], None]] = [
+        lambda: None,
+        lambda: (bundle / "index.md").write_text(
+            (bundle / "index.md").read_text().replace("\n## ", "\nA new paragraph.\n\n## ", 1)
+        ),
+        lambda: (bundle / "archive.csv").write_text("\n".join(rows[:-2]) + "\n"),
+        lambda: (site / "content/chats/2012-05-17-beyond-description.md").unlink(),
+    ]
+    for number, edit in enumerate(edits):
+        edit()
+        build(site, out, NOW + timedelta(minutes=number), cache_dir=cache, memo=memo)
+        fresh = tmp_path / f"fresh-{number}"
+        build(site, fresh, NOW + timedelta(minutes=number))
+        assert tree(out) == tree(fresh), number
+    assert pickle.loads(pickle.dumps(memo)).get(next(iter(memo._entries))) is None  # noqa: SLF001

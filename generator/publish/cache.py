@@ -113,6 +113,11 @@ class Cache:
         value: object = stored[1]
         return value
 
+    def touch(self, key: str) -> None:
+        """Mark an entry used by this build (`prune` keeps it) without reading it."""
+        with contextlib.suppress(OSError):
+            os.utime(self._path(key))
+
     def put(self, key: str, value: object) -> None:
         """Store `value`; a cache that cannot be written only makes builds slower."""
         path = self._path(key)

@@ -24,6 +24,48 @@ from generator.publish.cache import Cache, key_of
 from generator.sources import content
 
 
+class Memo:
+    """What a long-running process (a preview) keeps in memory between builds: the
+    values the cache holds, so an unchanged write-up is the very value it was, not
+    unpickled again (a 100,000-post chat's was most of a preview's rebuild). Every
+    value is still checked as the cache's are; only the unpickling is saved.
+
+    It holds what the last build used, and travels to no worker process (a worker
+    gets an empty one): each build's `begin` and `end` bracket what it keeps."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, object] = {}
+        self._used: dict[str, object] = {}
+
+    def __reduce__(self) -> tuple[type[Memo], tuple[()]]:
+        return Memo, ()
+
+    def begin(self) -> None:
+        self._used = {}
+
+    def end(self) -> None:
+        self._entries, self._used = self._used, {}
+
+    def get(self, key: str) -> object | None:
+        found = self._entries.get(key, self._used.get(key))
+        if found is not None:
+            self._used[key] = found
+        return found
+
+    def put(self, key: str, value: object) -> None:
+        self._used[key] = value
+
+
+def _kept(cache: Cache, memo: Memo | None, key: str) -> object | None:
+    """The value under `key`: from memory when the memo has it (the cache entry is
+    marked used all the same, so pruning keeps it), else from the cache."""
+    found = memo.get(key) if memo is not None else None
+    if found is not None:
+        cache.touch(key)
+        return found
+    return cache.get(key)
+
+
 @fast_pickle
 @dataclass(frozen=True, slots=True)
 class CachedMarkdown:
@@ -86,12 +128,17 @@ class CachedChatFile:
     config: SiteConfig | None = None
     series: frozenset[str] = frozenset()
     settings: bytes = b""
+    memo: Memo | None = None
 
     @classmethod
     def for_site(
-        cls, cache: Cache | None, config: SiteConfig, series: frozenset[str]
+        cls,
+        cache: Cache | None,
+        config: SiteConfig,
+        series: frozenset[str],
+        memo: Memo | None = None,
     ) -> CachedChatFile:
-        return cls(cache, config, series, _settings(config, series))
+        return cls(cache, config, series, _settings(config, series), memo)
 
     def __call__(
         self,
@@ -114,8 +161,10 @@ class CachedChatFile:
         same = config == self.config and series == self.series
         settings = self.settings if same else _settings(config, series)
         key = key_of("chat-file", path, text, settings)
-        found = self.cache.get(key)
+        found = _kept(self.cache, self.memo, key)
         if isinstance(found, _ChatFileEntry) and _still_true(found, source, existing):
+            if self.memo is not None:
+                self.memo.put(key, found)
             return found.chat, list(found.diagnostics)
         asked = _Asked(existing)
         chat, diagnostics = content.load_chat_file(source, config, asked, series, markdown, path)
@@ -128,6 +177,8 @@ class CachedChatFile:
             chat = stamped(chat, hashlib.sha256(made_from).digest())
         entry = _ChatFileEntry(questions, archives, chat, tuple(diagnostics))
         self.cache.put(key, entry)
+        if self.memo is not None:
+            self.memo.put(key, entry)
         return chat, diagnostics
 
 
@@ -148,7 +199,7 @@ def _file_hash(path: Path) -> str:
         return "unreadable"
 
 
-def conversation_of(chat: Chat, cache: Cache | None) -> Conversation:
+def conversation_of(chat: Chat, cache: Cache | None, memo: Memo | None = None) -> Conversation:
     """`build_conversation` of a chat's archive, from the cache when the chat came
     from it: a chat's fingerprint names every input of its conversation (the posts,
     times, hosts and hashtag are all the chat's), so it keys it.
@@ -161,10 +212,16 @@ def conversation_of(chat: Chat, cache: Cache | None) -> Conversation:
     assert chat.archive is not None
     key = key_of("conversation", chat.fingerprint) if chat.fingerprint else None
     if cache is not None and key is not None:
+        known = memo.get(key) if memo is not None else None
+        if isinstance(known, Conversation):  # made from this very chat value
+            cache.touch(key)
+            return known
         found = cache.get(key)
         if isinstance(found, bytes):
             conversation = _load_conversation(found, chat.archive)
             if conversation is not None:
+                if memo is not None:
+                    memo.put(key, conversation)
                 return conversation
     conversation = build_conversation(
         chat.archive.posts,
@@ -177,6 +234,8 @@ def conversation_of(chat: Chat, cache: Cache | None) -> Conversation:
     if cache is not None and key is not None:
         conversation = _stamp_all(conversation, hashlib.sha256(key.encode()).digest())
         cache.put(key, _dump_conversation(conversation, chat.archive))
+        if memo is not None:
+            memo.put(key, conversation)
     return conversation
 
 

@@ -26,6 +26,7 @@ import watchfiles
 
 from generator.build import BuildReport, Prepared, build
 from generator.core.errors import ContentError, OutputError, UsageError, format_diagnostics
+from generator.publish.cached import Memo
 from generator.serve.quick import quick_pages
 from generator.serve.server import PreviewServer
 from generator.serve.state import LiveState, Snapshot
@@ -91,6 +92,7 @@ class Preview:
         self._covering = 0
         self._outputs: frozenset[str] = frozenset()  # the files the last plan made
         self._removed = False  # the last plan made fewer files than the one before
+        self._memo = Memo()  # the cache's values, kept in memory between rebuilds
         self._wake = threading.Condition()
         self._watching = [threading.Event(), threading.Event()]
 
@@ -193,6 +195,7 @@ class Preview:
             strict=self.strict,
             cache_dir=self._work / "cache",
             keep=self._keep,
+            memo=self._memo,
         )
 
     def _keep(self, prepared: Prepared) -> None:
