@@ -51,7 +51,11 @@ def uid(config: SiteConfig, name: str) -> str:
     series and a chat with one slug, or a chat slugged like an occurrence's date,
     can never share a UID (a calendar app would keep only one of them).
     """
-    parts = urlsplit(config.base_url)
+    return _uid(config.base_url, name)
+
+
+def _uid(base_url: str, name: str) -> str:
+    parts = urlsplit(base_url)
     path = parts.path.strip("/").replace("/", ".")
     return f"{name}@{parts.hostname}{'.' + path if path else ''}"
 
@@ -83,10 +87,8 @@ def restamp(data: bytes, now: datetime) -> bytes:
     return data.replace(_PLACEHOLDER_LINE, b"\r\nDTSTAMP:" + stamp + b"\r\n")
 
 
-def _common(
-    vevent: VEvent, config: SiteConfig, now: datetime, name: str, title: str, link: str
-) -> None:
-    vevent.add("uid", uid(config, name))
+def _common(vevent: VEvent, base_url: str, now: datetime, name: str, title: str, link: str) -> None:
+    vevent.add("uid", _uid(base_url, name))
     vevent.add("dtstamp", now.astimezone(UTC))
     vevent.add("summary", title)
     vevent.add("url", link)
@@ -143,10 +145,10 @@ class IcsSeries:
         return cls(schedule.series, overrides)
 
 
-def _event_component(config: SiteConfig, now: datetime, event: IcsEvent) -> VEvent:
-    link = urls.absolute(config.base_url, event.url)
+def _event_component(base_url: str, now: datetime, event: IcsEvent) -> VEvent:
+    link = urls.absolute(base_url, event.url)
     vevent = VEvent()
-    _common(vevent, config, now, event.name, event.title, link)
+    _common(vevent, base_url, now, event.name, event.title, link)
     vevent.add("dtstart", _zoned(event.start))
     vevent.add("dtend", _zoned(event.end))
     vevent.add("description", _description(event.summary, event.hosts, link))
@@ -171,12 +173,12 @@ def _at(day: date, series: Series) -> datetime:
     return datetime.combine(day, local_time, tzinfo=series.timezone)
 
 
-def _series_components(config: SiteConfig, now: datetime, part: IcsSeries) -> list[VEvent]:
+def _series_master(config: SiteConfig, now: datetime, part: IcsSeries) -> VEvent:
     series = part.series
     tz = series.timezone
     link = urls.absolute(config.base_url, urls.series(series.slug))
     master = VEvent()
-    _common(master, config, now, series_name(series), series.name, link)
+    _common(master, config.base_url, now, series_name(series), series.name, link)
     start = series.start.astimezone(tz)
     master.add("dtstart", start)
     master.add("dtend", start + series.duration)
@@ -200,7 +202,31 @@ def _series_components(config: SiteConfig, now: datetime, part: IcsSeries) -> li
     master.add("description", _description(series.description or None, series.hosts, link))
     if series.hashtag:
         master.add("categories", [series.hashtag])
-    return [master, *(_event_component(config, now, o) for o in part.overrides)]
+    return master
+
+
+def _series_parts(config: SiteConfig, part: IcsSeries) -> list[_Part]:
+    master = _series_master(config, STAMP_PLACEHOLDER, part)
+    parts = [(bytes(master.to_ical()), _tzids_of(master))]
+    return parts + [_vevent(config.base_url, override) for override in part.overrides]
+
+
+# One component's serialised lines and the time zones (TZIDs) they name.
+_Part = tuple[bytes, frozenset[str]]
+
+
+def _tzids_of(component: VEvent) -> frozenset[str]:
+    alone = Calendar()
+    alone.add_component(component)
+    return frozenset(alone.get_missing_tzids())
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _vevent(base_url: str, event: IcsEvent) -> _Part:
+    """One event's VEVENT, serialised once per process: a preview rebuilding after
+    one chat's title changed serialises that chat's event, not all 4,000 again."""
+    component = _event_component(base_url, STAMP_PLACEHOLDER, event)
+    return bytes(component.to_ical()), _tzids_of(component)
 
 
 def _calendar(config: SiteConfig, name: str, description: str) -> Calendar:
@@ -236,13 +262,30 @@ def span(starts: Iterable[datetime]) -> tuple[date, date]:
     )
 
 
-def _finish(cal: Calendar, days: tuple[date, date]) -> bytes:
-    first, last = days
-    for position, tzid in enumerate(sorted(cal.get_missing_tzids())):
-        timezone = _vtimezone(tzid, first, last)
-        if timezone is not None:
-            cal.subcomponents.insert(position, timezone)
-    return bytes(cal.to_ical())
+_END = b"END:VCALENDAR\r\n"
+
+
+def _assemble(cal: Calendar, parts: Iterable[_Part], days: tuple[date, date]) -> bytes:
+    """`cal` (its own properties only) with the VTIMEZONEs the parts name, then the
+    parts: the bytes icalendar writes for the calendar holding them all, each
+    component being serialised on its own (RFC 5545 lines do not span components)."""
+    pieces: list[bytes] = []
+    tzids: set[str] = set()
+    for data, named in parts:
+        pieces.append(data)
+        tzids |= named
+    zones = [_vtimezone_lines(tzid, *days) for tzid in sorted(tzids)]
+    head = bytes(cal.to_ical())
+    assert head.endswith(_END)
+    return head[: -len(_END)] + b"".join(z for z in zones if z) + b"".join(pieces) + _END
+
+
+@functools.lru_cache(maxsize=64)
+def _vtimezone_lines(tzid: str, first: date, last: date) -> bytes:
+    """A VTIMEZONE serialised once per process (a century of transitions: each
+    event's own .ics carries one), or b"" for a zone icalendar does not know."""
+    timezone = _vtimezone(tzid, first, last)
+    return b"" if timezone is None else bytes(timezone.to_ical())
 
 
 @functools.lru_cache(maxsize=64)
@@ -310,13 +353,9 @@ def calendar_ics_unstamped(
     days: tuple[date, date],
 ) -> bytes:
     """calendar.ics with the placeholder stamp, from `calendar_parts`."""
-    cal = _calendar(config, config.title, config.description)
-    for part in series:
-        for component in _series_components(config, STAMP_PLACEHOLDER, part):
-            cal.add_component(component)
-    for event in one_offs:
-        cal.add_component(_event_component(config, STAMP_PLACEHOLDER, event))
-    return _finish(cal, days)
+    parts = [part for one in series for part in _series_parts(config, one)]
+    parts += [_vevent(config.base_url, event) for event in one_offs]
+    return _assemble(_calendar(config, config.title, config.description), parts, days)
 
 
 def series_parts(
@@ -336,12 +375,10 @@ def series_ics_unstamped(
     config: SiteConfig, part: IcsSeries, one_offs: Sequence[IcsEvent], days: tuple[date, date]
 ) -> bytes:
     series = part.series
+    parts = _series_parts(config, part)
+    parts += [_vevent(config.base_url, event) for event in one_offs]
     cal = _calendar(config, f"{series.name} · {config.title}", series.description)
-    for component in _series_components(config, STAMP_PLACEHOLDER, part):
-        cal.add_component(component)
-    for event in one_offs:
-        cal.add_component(_event_component(config, STAMP_PLACEHOLDER, event))
-    return _finish(cal, days)
+    return _assemble(cal, parts, days)
 
 
 def event_ics(config: SiteConfig, now: datetime, event: Event) -> bytes:
@@ -356,8 +393,7 @@ def event_ics(config: SiteConfig, now: datetime, event: Event) -> bytes:
 
 def event_ics_unstamped(config: SiteConfig, event: IcsEvent) -> bytes:
     cal = _calendar(config, event.title, "")
-    cal.add_component(_event_component(config, STAMP_PLACEHOLDER, event))
-    return _finish(cal, span([event.start]))
+    return _assemble(cal, [_vevent(config.base_url, event)], span([event.start]))
 
 
 def series_name(series: Series) -> str:
