@@ -63,7 +63,7 @@ from generator.plan import (
 from generator.publish import manifest, search
 from generator.publish.cache import Cache, code_fingerprint, key_of
 from generator.publish.cached import CachedChatFile, CachedMarkdown, Memo, conversation_of
-from generator.publish.write import check_output_dir, keep_tree, publish_site
+from generator.publish.write import check_output_dir, keep_tree, publish_site, replace_folder
 from generator.sources import content, files
 from generator.sources import series as series_stage
 from generator.sources.config import CONFIG_FILE
@@ -81,6 +81,9 @@ class BuildReport:
     # Which files those were (output-relative paths, search bundle aside): what a
     # preview tells open pages, so only the ones that changed reload.
     changed: tuple[str, ...] = ()
+    # A build told `search_later` that kept the last search bundle although pages
+    # changed: the key of the bundle these pages need (see `refresh_search`).
+    stale_search: str | None = None
 
 
 @fast_pickle
@@ -693,6 +696,7 @@ def build(
     progress: ProgressCallback | None = None,
     keep: Callable[[Prepared], None] | None = None,
     memo: Memo | None = None,
+    search_later: bool = False,
 ) -> BuildReport:
     """Build the site at `source` into `out`; the old `out` survives any failure.
 
@@ -708,6 +712,9 @@ def build(
     nothing changed since the last build, whose plan still holds).
     `memo`: a process that builds again and again (a preview) keeps the cache's
     values in memory there between builds; only with a cache.
+    `search_later`: when pages changed, publish them with the last search bundle
+    and say so (`BuildReport.stale_search`) rather than index first: a preview shows
+    the pages, then calls `refresh_search` (Pagefind takes seconds on a large site).
 
     Unchanged files are never rewritten (see `write.publish`), and the search index
     is kept when no page changed, so calling this again after an edit (as a preview
@@ -736,15 +743,18 @@ def build(
     index = search.indexer(prepared.site.config)
     bundle = _search_bundle_key(prepared.site.config, html)
     reused = False
+    stale: str | None = None
 
     def finalize(staging: Path) -> None:
-        nonlocal reused
+        nonlocal reused, stale
         if index is None:
             return
         if progress is not None:
             progress(Progress("search", 0, 1))
         reused = _keep_search_bundle(cache, out, bundle(), staging)
-        if not reused:
+        if not reused and search_later and _keep_any_search_bundle(out, staging):
+            stale = bundle()
+        elif not reused:
             index(staging)
         if progress is not None:
             progress(Progress("search", 1, 1))
@@ -759,13 +769,14 @@ def build(
         written=published.written,
         search_reused=reused,
         changed=published.changed,
+        stale_search=stale,
     )
     if keep is not None:
         keep(prepared)
     if memo is not None:
         memo.end()
     if cache is not None and inputs is not None:
-        if index is not None:
+        if index is not None and stale is None:
             # What out/pagefind/ now indexes, and which bundle that is.
             cache.put(_bundle_record(out), (bundle(), _bundle_fingerprint(out)))
         cache.put(
@@ -926,6 +937,24 @@ def _keep_search_bundle(cache: Cache | None, out: Path, bundle: str, staging: Pa
     if cache is None or cache.get(_bundle_record(out)) != (bundle, _bundle_fingerprint(out)):
         return False
     return keep_tree(bundle_dir, staging / urls.PAGEFIND.rstrip("/"))
+
+
+def _keep_any_search_bundle(out: Path, staging: Path) -> bool:
+    """The current output's search bundle, whatever it indexes (`search_later`)."""
+    return keep_tree(out / urls.PAGEFIND.rstrip("/"), staging / urls.PAGEFIND.rstrip("/"))
+
+
+def refresh_search(out: Path, config: SiteConfig, key: str, cache_dir: Path | None) -> None:
+    """Index the pages published in `out` and put the new bundle in place of the
+    stale one a `search_later` build kept (`key`: its `stale_search`). Raises
+    OutputError as a build's indexing does; `out` then keeps the stale bundle."""
+    language = search.search_language(config.language)
+    replace_folder(
+        out, urls.PAGEFIND.rstrip("/"), lambda into: search.index_site(out, language, into)
+    )
+    cache = _open_cache(cache_dir, out)
+    if cache is not None:
+        cache.put(_bundle_record(out), (key, _bundle_fingerprint(out)))
 
 
 def _bundle_fingerprint(out: Path) -> str | None:

@@ -307,6 +307,41 @@ def test_a_page_gone_reloads_every_page(serve: Callable[..., Preview]) -> None:
         events.close()
 
 
+def test_with_search_the_pages_come_first_and_the_index_follows(
+    serve: Callable[..., Preview], tmp_path: Path
+) -> None:
+    """Pagefind takes seconds on a large site: a rebuild shows the changed pages with
+    the last index, then indexes them and reloads the search page, whose bundle is
+    then the one `chatwiki build` makes of the same pages."""
+    preview = serve(
+        {"site.yaml": MINIMAL_SITE_YAML, "content/chats/a.md": chat_md(title="Mentors")}
+    )
+    events = Events(port_of(preview))
+    try:
+        assert core(events.next_state()) == {"generation": 1, "errors": []}
+        (preview.source / "content/chats/a.md").write_text(chat_md(title="Finding a mentor"))
+        pages = events.next_state()
+        assert pages["generation"] == 2 and pages["errors"] == []
+        assert isinstance(pages["changed"], list) and "chats/a/index.html" in pages["changed"]
+        assert "search/index.html" not in pages["changed"]
+        index = events.next_state()
+        assert index["generation"] == 3 and index["changed"] == ["search/index.html"]
+    finally:
+        events.close()
+    fresh = tmp_path / "fresh"
+    build(preview.source, fresh, NOW, drafts=True)
+
+    def bundle(site: Path) -> dict[str, bytes]:
+        folder = site / "pagefind"
+        return {
+            p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*")
+            if p.is_file()
+        }
+
+    assert bundle(preview.site_dir) == bundle(fresh)
+
+
 def test_a_content_error_shows_over_the_page_until_it_is_fixed(
     serve: Callable[..., Preview],
 ) -> None:

@@ -66,8 +66,9 @@ def search_language(tag: str) -> str:
     return tag.split("-")[0].lower()
 
 
-def index_site(site_dir: Path, language: str) -> None:
-    """Index the HTML under `site_dir` and write the bundle to `site_dir/pagefind/`.
+def index_site(site_dir: Path, language: str, bundle: Path | None = None) -> None:
+    """Index the HTML under `site_dir` and write the bundle to `site_dir/pagefind/`
+    (or to `bundle`: a folder outside the site, to put in place once whole).
 
     Returns only once the Pagefind process has exited and every bundle file has been
     checked. Raises OutputError when Pagefind is missing, fails, finds no pages or
@@ -83,7 +84,7 @@ def index_site(site_dir: Path, language: str) -> None:
             "`search: false` in site.yaml"
         )
     site_dir = site_dir.absolute()
-    bundle = site_dir / urls.PAGEFIND.rstrip("/")
+    bundle = (bundle or site_dir / urls.PAGEFIND.rstrip("/")).absolute()
     command = [str(executable), "--site", str(site_dir), "--output-path", str(bundle)]
     # One index for the whole site, whatever a page's lang says: search one place.
     command += ["--force-language", language]

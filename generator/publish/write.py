@@ -377,6 +377,27 @@ def keep_tree(old: Path, dest: Path) -> bool:
         return False
 
 
+def replace_folder(out: Path, rel: str, make: Callable[[Path], None]) -> None:
+    """Replace the folder `rel` of the published site `out` with one `make(folder)`
+    fills (a folder beside `out`, then two renames), under the build lock, so no
+    build swaps `out` meanwhile. If `make` raises, `out` is as it was."""
+    out = out.absolute()
+    with _lock(out):
+        fresh = out.parent / f".{out.name}.new-{os.getpid()}"
+        old = out.parent / f".{out.name}.old-folder-{os.getpid()}"
+        for leftover in (fresh, old):
+            shutil.rmtree(leftover, ignore_errors=True)
+        try:
+            make(fresh)
+            target = _safe_join(out, rel)
+            if target.is_dir() and not target.is_symlink():
+                os.rename(target, old)
+            os.rename(fresh, target)
+        finally:
+            shutil.rmtree(fresh, ignore_errors=True)
+            shutil.rmtree(old, ignore_errors=True)
+
+
 def _swap(staging: Path, out: Path) -> None:
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     if out.exists():

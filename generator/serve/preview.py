@@ -24,7 +24,8 @@ from pathlib import Path
 
 import watchfiles
 
-from generator.build import BuildReport, Prepared, build
+from generator.build import BuildReport, Prepared, build, refresh_search
+from generator.core import urls
 from generator.core.errors import ContentError, OutputError, UsageError, format_diagnostics
 from generator.publish.cached import Memo
 from generator.serve.quick import quick_pages
@@ -179,7 +180,23 @@ class Preview:
         changed_files = None if self._removed else report.changed
         snapshot = self.live.built(self.site_dir, changed_files, covered)
         self.say(f"Built {report.pages} pages{what if changed else ''}")
+        if report.stale_search is not None and self._plan is not None:
+            return self._refresh_search(report.stale_search, covered) or snapshot
         return snapshot
+
+    def _refresh_search(self, key: str, covered: int) -> Snapshot | None:
+        """The pages are shown; now the search index catches up with them (seconds
+        on a large site: why it comes second), and the search page reloads."""
+        assert self._plan is not None and self._work is not None
+        config = self._plan[0].site.config
+        self.live.building()  # a request that misses a file in the swap asks again
+        try:
+            refresh_search(self.site_dir, config, key, self._work / "cache")
+        except OutputError as exc:
+            self.say(f"chatwiki serve: {exc}" + self._still_serving())
+            return self.live.failed((str(exc),), covered)
+        self.say("Search index updated")
+        return self.live.built(self.site_dir, (urls.output_path(urls.SEARCH),), covered)
 
     def _build(self, changed: Sequence[str]) -> BuildReport:
         """The one build call. Its private cache (beside the served folder, never in
@@ -196,6 +213,7 @@ class Preview:
             cache_dir=self._work / "cache",
             keep=self._keep,
             memo=self._memo,
+            search_later=True,
         )
 
     def _keep(self, prepared: Prepared) -> None:
