@@ -222,6 +222,7 @@ def test_a_text_edit_shows_at_once_and_only_its_page_reloads(
             "generation": 2,
             "errors": [],
             "changed": ["chats/a/index.html"],
+            "pages": False,
             "complete": False,
         }
         page = request(port, "/chats/a/")
@@ -324,8 +325,10 @@ def test_with_search_the_pages_come_first_and_the_index_follows(
         assert pages["generation"] == 2 and pages["errors"] == []
         assert isinstance(pages["changed"], list) and "chats/a/index.html" in pages["changed"]
         assert "search/index.html" not in pages["changed"]
+        assert pages["pages"] and not pages["complete"]  # the index is yet to come
         index = events.next_state()
         assert index["generation"] == 3 and index["changed"] == ["search/index.html"]
+        assert index["complete"]
     finally:
         events.close()
     fresh = tmp_path / "fresh"

@@ -178,13 +178,14 @@ class Preview:
             self.say(w.format())
         # A page gone reloads every page (to show it gone): the build lists only writes.
         changed_files = None if self._removed else report.changed
-        snapshot = self.live.built(self.site_dir, changed_files, covered)
+        indexing = report.stale_search is not None and self._plan is not None
+        snapshot = self.live.built(self.site_dir, changed_files, covered, indexing)
         self.say(f"Built {report.pages} pages{what if changed else ''}")
-        if report.stale_search is not None and self._plan is not None:
-            return self._refresh_search(report.stale_search, covered) or snapshot
+        if report.stale_search is not None and indexing:
+            return self._refresh_search(report.stale_search, covered)
         return snapshot
 
-    def _refresh_search(self, key: str, covered: int) -> Snapshot | None:
+    def _refresh_search(self, key: str, covered: int) -> Snapshot:
         """The pages are shown; now the search index catches up with them (seconds
         on a large site: why it comes second), and the search page reloads."""
         assert self._plan is not None and self._work is not None

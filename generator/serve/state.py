@@ -38,16 +38,19 @@ class Snapshot:
     changed: tuple[str, ...] | None = None
     # Quick pages by site-relative path: served instead of the file in `site`.
     quick: FrozenMap[str, bytes] = FrozenMap()
+    indexing: bool = False  # the pages are in; the search index is being made for them
 
     def event(self) -> bytes:
         """This state as one server-sent event (the live-reload script reads it).
-        `complete`: no quick page waits for its rebuild (the site is whole)."""
+        `pages`: no quick page waits for its rebuild (every page is built);
+        `complete`: nor is the search index being made (the site is whole)."""
         data = json.dumps(
             {
                 "generation": self.generation,
                 "errors": list(self.errors),
                 "changed": None if self.changed is None else list(self.changed),
-                "complete": not self.quick,
+                "pages": not self.quick,
+                "complete": not self.quick and not self.indexing,
             }
         )
         return f"event: state\ndata: {data}\n\n".encode()
@@ -85,10 +88,15 @@ class LiveState:
             self._building = True
 
     def built(
-        self, site: Path, changed: tuple[str, ...] | None = None, covered: int = 0
+        self,
+        site: Path,
+        changed: tuple[str, ...] | None = None,
+        covered: int = 0,
+        indexing: bool = False,
     ) -> Snapshot:
         """A build succeeded into `site`, changing the files `changed` (None: any),
-        having seen every save up to number `covered`: a new generation, no errors."""
+        having seen every save up to number `covered`: a new generation, no errors.
+        `indexing`: its search index is still to be made (a `built` follows)."""
         with self._changed:
             self._covered = max(self._covered, covered)
             shown = set(changed) if changed is not None else None
@@ -105,7 +113,7 @@ class LiveState:
                         shown.add(path)
             listed = None if shown is None else _listable(shown)
             self._snapshot = Snapshot(
-                self._snapshot.generation + 1, (), site, listed, self._quick_pages()
+                self._snapshot.generation + 1, (), site, listed, self._quick_pages(), indexing
             )
             self._building = False
             self._changed.notify_all()
@@ -160,6 +168,7 @@ class LiveState:
                 errors=errors,
                 changed=changed,
                 quick=self._quick_pages(),
+                indexing=False,
             )
             self._building = False
             self._changed.notify_all()
