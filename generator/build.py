@@ -727,7 +727,8 @@ def build(
     # nowhere to keep it, and no record to compare it with.
     inputs = _input_state(source) if cache is not None else None
     done = _already_published(cache, source, out, options, inputs)
-    if done is not None:
+    # A bundle left stale for a preview to refresh is no build's to keep otherwise.
+    if done is not None and (search_later or done.stale_search is None):
         return done
     started = cache.begin() if cache is not None else 0.0
     _drop_old_templates(cache)

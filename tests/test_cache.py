@@ -536,3 +536,23 @@ def test_a_memo_kept_between_builds_makes_what_a_fresh_build_makes(
         build(site, fresh, NOW + timedelta(minutes=number))
         assert tree(out) == tree(fresh), number
     assert pickle.loads(pickle.dumps(memo)).get(next(iter(memo._entries))) is None  # noqa: SLF001
+
+
+def test_a_bundle_left_stale_for_a_preview_is_indexed_by_the_next_plain_build(
+    site: Path, tmp_path: Path
+) -> None:
+    """`search_later` (serve) publishes changed pages with the last search bundle;
+    a build without it, even with nothing else changed, indexes them."""
+    config = site / "site.yaml"
+    config.write_text(config.read_text().replace("search: false", "search: true"))
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(site, out, NOW, cache_dir=cache)
+    chat = site / "content/chats/2012-05-17-beyond-description.md"
+    chat.write_text(chat.read_text().replace("Nineteen people", "Twenty people"))
+    later = build(site, out, NOW, cache_dir=cache, search_later=True)
+    assert later.stale_search is not None
+    again = build(site, out, NOW, cache_dir=cache)
+    assert again.stale_search is None
+    fresh = tmp_path / "fresh"
+    build(site, fresh, NOW)
+    assert tree(out / "pagefind") == tree(fresh / "pagefind")

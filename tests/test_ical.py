@@ -308,3 +308,25 @@ def test_an_occurrence_in_the_spring_gap_reads_the_same_in_the_ics(tmp_site: Mak
         (datetime(2027, 4, 4, 0, 30, tzinfo=UTC), "Night"),
         (datetime(2027, 4, 11, 0, 30, tzinfo=UTC), "Night"),
     ]
+
+
+def test_an_event_moved_to_another_zone_at_the_same_instant_names_the_new_zone(
+    tmp_site: MakeSite,
+) -> None:
+    """Serialised events are kept for the process (a preview's rebuilds); 20:00 in
+    Berlin and 20:00 in Paris are one instant, which Python calls equal, yet each
+    calendar must name its own zone."""
+    from zoneinfo import ZoneInfo
+
+    source = tmp_site({"content/chats/a.md": chat_md("A", "2026-12-10T20:00")})
+    site, _ = load_site(source, NOW)
+    index = build_calendar(site.chats, site.series, NOW, LONDON, 2)
+    event = index.by_chat[site.chats[0].slug]
+    shown = {}
+    for zone in ("Europe/Berlin", "Europe/Paris"):
+        tz = ZoneInfo(zone)
+        moved = replace(event, start=event.start.astimezone(tz), end=event.end.astimezone(tz))
+        shown[zone] = ical.event_ics(site.config, NOW, moved)
+    for zone, data in shown.items():
+        assert f"DTSTART;TZID={zone}:".encode() in data
+        assert f"TZID:{zone}\r\n".encode() in data

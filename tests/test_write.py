@@ -231,3 +231,50 @@ def test_a_spare_with_a_link_in_it_is_not_built_into(tmp_path: Path, source: Pat
     publish(out, source, [("index.html", b"three"), ("chats/a/index.html", b"new a")])
     assert site_of(out) == {"index.html": b"three", "chats/a/index.html": b"new a"}
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_folder_replaced_in_a_published_site_is_whole_or_as_it_was(
+    tmp_path: Path, source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve swaps a new search bundle into the site it serves: the new folder when
+    all went well, else the old one, never none."""
+    import os
+
+    from generator.publish import write
+
+    out = source / "output"
+    publish(out, source, [("index.html", b"x"), ("pagefind/a.js", b"old")])
+
+    def fill(folder: Path) -> None:
+        folder.mkdir()
+        (folder / "a.js").write_bytes(b"new")
+
+    write.replace_folder(out, "pagefind", fill)
+    assert (out / "pagefind/a.js").read_bytes() == b"new"
+
+    def broken(folder: Path) -> None:
+        fill(folder)
+        raise OutputError("Pagefind failed")
+
+    with pytest.raises(OutputError):
+        write.replace_folder(out, "pagefind", broken)
+    assert (out / "pagefind/a.js").read_bytes() == b"new"
+    real = os.rename
+    calls = []
+
+    def second_fails(a: object, b: object) -> None:
+        calls.append(a)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        real(a, b)  # type: ignore[arg-type]
+
+    (out / "pagefind/a.js").write_bytes(b"kept")
+    monkeypatch.setattr(write.os, "rename", second_fails)
+    with pytest.raises(OSError):
+        write.replace_folder(out, "pagefind", fill)
+    monkeypatch.undo()
+    assert (out / "pagefind/a.js").read_bytes() == b"kept"
+    leftovers = [
+        p.name for p in out.parent.iterdir() if p.name.startswith((".output.new", ".output.old"))
+    ]
+    assert leftovers == []

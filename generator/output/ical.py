@@ -221,10 +221,20 @@ def _tzids_of(component: VEvent) -> frozenset[str]:
     return frozenset(alone.get_missing_tzids())
 
 
-@functools.lru_cache(maxsize=1 << 14)
 def _vevent(base_url: str, event: IcsEvent) -> _Part:
     """One event's VEVENT, serialised once per process: a preview rebuilding after
-    one chat's title changed serialises that chat's event, not all 4,000 again."""
+    one chat's title changed serialises that chat's event, not all 4,000 again.
+
+    Keyed by the times' zones too: two datetimes naming one instant are equal (and
+    hash alike) whatever their zones, so an event moved from Europe/Berlin to
+    Europe/Paris at the same instant would otherwise get Berlin's TZID back."""
+    times = (event.start, event.end, event.recurrence_id)
+    return _vevent_in(base_url, event, tuple(t.tzinfo if t else None for t in times))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _vevent_in(base_url: str, event: IcsEvent, zones: tuple[object, ...]) -> _Part:
+    del zones  # only the cache's key
     component = _event_component(base_url, STAMP_PLACEHOLDER, event)
     return bytes(component.to_ical()), _tzids_of(component)
 

@@ -392,7 +392,12 @@ def replace_folder(out: Path, rel: str, make: Callable[[Path], None]) -> None:
             target = _safe_join(out, rel)
             if target.is_dir() and not target.is_symlink():
                 os.rename(target, old)
-            os.rename(fresh, target)
+            try:
+                os.rename(fresh, target)
+            except OSError:
+                if old.is_dir() and not target.exists():
+                    os.rename(old, target)  # the folder as it was
+                raise
         finally:
             shutil.rmtree(fresh, ignore_errors=True)
             shutil.rmtree(old, ignore_errors=True)

@@ -190,12 +190,18 @@ class Preview:
         on a large site: why it comes second), and the search page reloads."""
         assert self._plan is not None and self._work is not None
         config = self._plan[0].site.config
+        with self._wake:
+            if self._pending:  # saved again meanwhile: that rebuild's pages first
+                return self.live.current()
         self.live.building()  # a request that misses a file in the swap asks again
         try:
             refresh_search(self.site_dir, config, key, self._work / "cache")
         except OutputError as exc:
             self.say(f"chatwiki serve: {exc}" + self._still_serving())
             return self.live.failed((str(exc),), covered)
+        except Exception:  # noqa: BLE001 - chatwiki's bug: say so, and keep serving
+            self.say(traceback.format_exc() + "chatwiki serve: internal error indexing search")
+            return self.live.failed(("internal error in chatwiki: see the terminal",), covered)
         self.say("Search index updated")
         return self.live.built(self.site_dir, (urls.output_path(urls.SEARCH),), covered)
 
