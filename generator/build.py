@@ -14,6 +14,7 @@ import pickle
 import re
 import shutil
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -945,14 +946,20 @@ def _keep_any_search_bundle(out: Path, staging: Path) -> bool:
     return keep_tree(out / urls.PAGEFIND.rstrip("/"), staging / urls.PAGEFIND.rstrip("/"))
 
 
-def refresh_search(out: Path, config: SiteConfig, key: str, cache_dir: Path | None) -> None:
+def refresh_search(
+    out: Path,
+    config: SiteConfig,
+    key: str,
+    cache_dir: Path | None,
+    cancel: threading.Event | None = None,
+) -> None:
     """Index the pages published in `out` and put the new bundle in place of the
     stale one a `search_later` build kept (`key`: its `stale_search`). Raises
-    OutputError as a build's indexing does; `out` then keeps the stale bundle."""
+    OutputError as a build's indexing does (search.Cancelled once `cancel` is set);
+    `out` then keeps the stale bundle."""
     language = search.search_language(config.language)
-    replace_folder(
-        out, urls.PAGEFIND.rstrip("/"), lambda into: search.index_site(out, language, into)
-    )
+    folder = urls.PAGEFIND.rstrip("/")
+    replace_folder(out, folder, lambda into: search.index_site(out, language, into, cancel))
     cache = _open_cache(cache_dir, out)
     if cache is not None:
         cache.put(_bundle_record(out), (key, _bundle_fingerprint(out)))

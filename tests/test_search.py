@@ -233,3 +233,24 @@ def test_search_works_when_the_site_is_served_under_a_sub_path(site: Path, tmp_p
             assert "/sub/topics/reflective-practice/" in links
         finally:
             browser.close()
+
+
+def test_indexing_called_off_stops_pagefind_and_leaves_no_bundle(
+    tmp_site: Callable[[Mapping[str, str | bytes]], Path], tmp_path: Path
+) -> None:
+    """serve calls a search index off when the pages change again: Pagefind is
+    stopped, nothing is left half-written, and an index not called off is whole."""
+    import threading
+
+    from generator.publish import search
+
+    source = tmp_site({"content/chats/a.md": chat_md(title="Mentors")})
+    out = tmp_path / "out"
+    build(source, out, NOW)
+    called_off = threading.Event()
+    called_off.set()
+    with pytest.raises(search.Cancelled):
+        search.index_site(out, "en", tmp_path / "bundle", cancel=called_off)
+    assert not (tmp_path / "bundle" / "pagefind-entry.json").exists()
+    search.index_site(out, "en", tmp_path / "whole", cancel=threading.Event())
+    search.verify_bundle(tmp_path / "whole")

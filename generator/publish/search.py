@@ -27,6 +27,8 @@ import json
 import os
 import subprocess
 import tempfile
+import threading
+import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -66,9 +68,19 @@ def search_language(tag: str) -> str:
     return tag.split("-")[0].lower()
 
 
-def index_site(site_dir: Path, language: str, bundle: Path | None = None) -> None:
+class Cancelled(OutputError):
+    """Indexing was called off (`cancel` was set): the pages changed meanwhile."""
+
+
+def index_site(
+    site_dir: Path,
+    language: str,
+    bundle: Path | None = None,
+    cancel: threading.Event | None = None,
+) -> None:
     """Index the HTML under `site_dir` and write the bundle to `site_dir/pagefind/`
     (or to `bundle`: a folder outside the site, to put in place once whole).
+    `cancel`, once set, stops Pagefind and raises Cancelled (a preview saved again).
 
     Returns only once the Pagefind process has exited and every bundle file has been
     checked. Raises OutputError when Pagefind is missing, fails, finds no pages or
@@ -96,15 +108,7 @@ def index_site(site_dir: Path, language: str, bundle: Path | None = None) -> Non
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
     try:
         with tempfile.TemporaryDirectory(prefix="chatwiki-pagefind-") as cwd:
-            result = subprocess.run(
-                command,
-                cwd=cwd,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=TIMEOUT_SECONDS,
-                check=False,
-            )
+            result = _run(command, cwd, env, cancel)
     except subprocess.TimeoutExpired:
         raise OutputError(
             f"could not build the search index: Pagefind did not finish in "
@@ -119,6 +123,37 @@ def index_site(site_dir: Path, language: str, bundle: Path | None = None) -> Non
             f"{result.returncode}" + (f": {said}" if said else "")
         )
     verify_bundle(bundle)
+
+
+def _run(
+    command: list[str], cwd: str, env: dict[str, str], cancel: threading.Event | None
+) -> subprocess.CompletedProcess[bytes]:
+    """`subprocess.run` of Pagefind, which `cancel` can stop (then Cancelled)."""
+    if cancel is None:
+        return subprocess.run(
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+        )
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
+        )
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        while process.poll() is None:
+            if cancel.wait(0.05) or time.monotonic() > deadline:
+                process.kill()
+                process.wait()
+                if cancel.is_set():
+                    raise Cancelled("search indexing was called off: the pages changed")
+                raise subprocess.TimeoutExpired(command, TIMEOUT_SECONDS)
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(command, process.returncode, out.read(), err.read())
 
 
 def verify_bundle(bundle: Path) -> None:

@@ -27,6 +27,7 @@ import watchfiles
 from generator.build import BuildReport, Prepared, build, refresh_search
 from generator.core import urls
 from generator.core.errors import ContentError, OutputError, UsageError, format_diagnostics
+from generator.publish import search
 from generator.publish.cached import Memo
 from generator.serve.quick import quick_pages
 from generator.serve.server import PreviewServer
@@ -94,6 +95,7 @@ class Preview:
         self._outputs: frozenset[str] = frozenset()  # the files the last plan made
         self._removed = False  # the last plan made fewer files than the one before
         self._memo = Memo()  # the cache's values, kept in memory between rebuilds
+        self._saved_again = threading.Event()  # calls off a search index being made
         self._wake = threading.Condition()
         self._watching = [threading.Event(), threading.Event()]
 
@@ -193,9 +195,12 @@ class Preview:
         with self._wake:
             if self._pending:  # saved again meanwhile: that rebuild's pages first
                 return self.live.current()
+            self._saved_again.clear()
         self.live.building()  # a request that misses a file in the swap asks again
         try:
-            refresh_search(self.site_dir, config, key, self._work / "cache")
+            refresh_search(self.site_dir, config, key, self._work / "cache", self._saved_again)
+        except search.Cancelled:  # the next rebuild indexes its pages instead
+            return self.live.current()
         except OutputError as exc:
             self.say(f"chatwiki serve: {exc}" + self._still_serving())
             return self.live.failed((str(exc),), covered)
@@ -256,6 +261,7 @@ class Preview:
             rel.add(path.relative_to(root).as_posix() if path.is_relative_to(root) else p)
         with self._wake:
             self._saves += 1
+            self._saved_again.set()  # a search index being made is for older pages
             self._pending |= rel
             self._quick |= rel
             self._unplanned.append((self._saves, rel))
