@@ -305,7 +305,11 @@ class Preview:
             return None
         if not pages:
             return None
-        return self.live.offer_quick(save, pages)
+        shown = self.live.offer_quick(save, pages)
+        if shown is not None:
+            where = ", ".join(sorted(p.removesuffix("index.html") for p in pages))
+            self.say(f"Showing {where} now; the rest of the site follows")
+        return shown
 
     def _watch_inputs(self) -> None:
         """content/, themes/ and static/, recursively; anew when one of them appears."""
