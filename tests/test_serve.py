@@ -197,6 +197,13 @@ def held_rebuilds(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     return gate
 
 
+# a's text is edited in the tests below; b is its neighbour (a's "next" chat).
+TWO_CHATS = {
+    "content/chats/a.md": chat_md(title="Mentors", body="First words.\n"),
+    "content/chats/b.md": chat_md(title="Other", date="2012-03-15T20:00"),
+}
+
+
 def without_script(html: bytes) -> bytes:
     return re.sub(rb'<script src="/__chatwiki/livereload\.js"[^>]*></script>', b"", html)
 
@@ -204,12 +211,7 @@ def without_script(html: bytes) -> bytes:
 def test_a_text_edit_shows_at_once_and_only_its_page_reloads(
     serve: Callable[..., Preview], held_rebuilds: threading.Event
 ) -> None:
-    preview = serve(
-        {
-            "content/chats/a.md": chat_md(title="Mentors", body="First words.\n"),
-            "content/chats/b.md": chat_md(title="Other", date="2012-03-15T20:00"),
-        }
-    )
+    preview = serve(TWO_CHATS)
     port = port_of(preview)
     events = Events(port)
     try:
@@ -266,12 +268,7 @@ def test_no_quick_page_from_a_plan_an_earlier_save_made_stale(
 ) -> None:
     """b's title changes a's "next" link: a text edit of a saved while that rebuild
     runs waits for it, rather than showing a page from the plan before it."""
-    preview = serve(
-        {
-            "content/chats/a.md": chat_md(title="Mentors", body="First words.\n"),
-            "content/chats/b.md": chat_md(title="Other", date="2012-03-15T20:00"),
-        }
-    )
+    preview = serve(TWO_CHATS)
     port = port_of(preview)
     events = Events(port)
     try:
@@ -575,12 +572,7 @@ def test_in_a_browser_only_the_edited_page_reloads(serve: Callable[..., Preview]
     from tests.browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip
 
     sync_playwright = browser_or_skip()
-    preview = serve(
-        {
-            "content/chats/a.md": chat_md(title="Mentors", body="First words.\n"),
-            "content/chats/b.md": chat_md(title="Other", date="2012-03-15T20:00"),
-        }
-    )
+    preview = serve(TWO_CHATS)
     chat = preview.source / "content/chats/a.md"
     wait_ms = WAIT * 1000
     with sync_playwright() as p:  # type: ignore[operator]
