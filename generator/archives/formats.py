@@ -22,6 +22,7 @@ from generator.archives import (
 )
 from generator.archives.posts import blank
 from generator.archives.registry import ArchiveFormat
+from generator.core.collecting import collector_paused
 from generator.core.pickling import fast_pickle
 from generator.core.posts import ArchiveFormatError, ArchiveParse, Post, Skipped
 from generator.core.text import NotUtf8, decode_utf8
@@ -65,7 +66,8 @@ def read_text(text: str, filename: str, label: str | None = None) -> ArchiveRead
             line=1,
         )
     try:
-        parsed = fmt.parse(text, filename)
+        with collector_paused():  # a large archive is most of its read's allocations
+            parsed = fmt.parse(text, filename)
     except RecursionError:
         raise ArchiveFormatError("the file is nested too deeply to be a chat archive") from None
     return ArchiveRead(label or filename, fmt, _redact_stubs(parsed))

@@ -31,6 +31,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from generator.core.collecting import collector_paused
 from generator.core.pickling import fast_pickle
 
 # Libraries whose version changes what a stage returns (Markdown HTML, page bytes,
@@ -102,7 +103,7 @@ class Cache:
         """The value stored under `key`, or None when there is none worth using."""
         path = self._path(key)
         try:
-            with open(path, "rb") as f:
+            with open(path, "rb") as f, collector_paused():
                 stored = pickle.load(f)
         except Exception:  # noqa: BLE001 - missing, corrupt, foreign: all are a miss
             return None
