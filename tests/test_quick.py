@@ -107,3 +107,35 @@ def test_a_swap_file_gone_by_the_time_it_is_seen_is_passed_over(site: Path, tmp_
         made is not None
         and b"Twenty people" in made["chats/2012-05-17-beyond-description/index.html"]
     )
+
+
+WIKI = "content/wiki/etiquette.md"
+
+
+def test_a_wiki_page_edit_of_the_text_makes_the_page_the_rebuild_makes(
+    site: Path, tmp_path: Path
+) -> None:
+    prepared = planned(site, tmp_path / "out")
+    edit(site, WIKI, "Our chats are friendly", "Our chats are very friendly")
+    made = quick_pages(prepared, site, [WIKI])
+    assert made is not None
+    ((path, data),) = made.items()
+    assert path == "wiki/etiquette/index.html" and b"very friendly" in data
+    build(site, tmp_path / "out", NOW, drafts=True)
+    assert data == (tmp_path / "out" / path).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('title: "Chat etiquette"', 'title: "Chat manners"'),  # how links name it
+        ("aliases: [Etiquette]", "aliases: [Manners]"),
+        ("## Use the hashtag on every post", "## Always use the hashtag"),  # anchors
+    ],
+)
+def test_a_wiki_page_edit_that_moves_it_waits_for_the_rebuild(
+    site: Path, tmp_path: Path, old: str, new: str
+) -> None:
+    prepared = planned(site, tmp_path / "out")
+    edit(site, WIKI, old, new)
+    assert quick_pages(prepared, site, [WIKI]) is None
