@@ -128,32 +128,36 @@ def index_site(
 def _run(
     command: list[str], cwd: str, env: dict[str, str], cancel: threading.Event | None
 ) -> subprocess.CompletedProcess[bytes]:
-    """`subprocess.run` of Pagefind, which `cancel` can stop (then Cancelled)."""
-    if cancel is None:
-        return subprocess.run(
-            command,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=TIMEOUT_SECONDS,
-            check=False,
-        )
+    """Pagefind run to its end, as `subprocess.run` would (TimeoutExpired after
+    TIMEOUT_SECONDS), or stopped once `cancel` is set (then Cancelled)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(
             command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
         )
-        deadline = time.monotonic() + TIMEOUT_SECONDS
-        while process.poll() is None:
-            if cancel.wait(0.05) or time.monotonic() > deadline:
+        try:
+            _wait(process, cancel)
+        finally:
+            if process.poll() is None:  # called off, timed out or interrupted
                 process.kill()
                 process.wait()
-                if cancel.is_set():
-                    raise Cancelled("search indexing was called off: the pages changed")
-                raise subprocess.TimeoutExpired(command, TIMEOUT_SECONDS)
         out.seek(0)
         err.seek(0)
         return subprocess.CompletedProcess(command, process.returncode, out.read(), err.read())
+
+
+def _wait(process: subprocess.Popen[bytes], cancel: threading.Event | None) -> None:
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while True:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("search indexing was called off: the pages changed")
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise subprocess.TimeoutExpired(process.args, TIMEOUT_SECONDS)
+        try:
+            process.wait(timeout=left if cancel is None else min(left, 0.05))
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def verify_bundle(bundle: Path) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from generator.build import Prepared, render_page
 from generator.core import urls
-from generator.core.errors import Collector, errors_only
+from generator.core.errors import Collector, Diagnostic, errors_only
 from generator.core.model import Chat, Rendered, SiteConfig, WikiPage
 from generator.markdown import bodies
 from generator.output.contexts import ChatContext, WikiPageContext
@@ -38,8 +38,9 @@ _NO_BODY = Rendered("", (), ())
 def quick_pages(
     prepared: Prepared, source: Path, changed: Iterable[str], strict: bool = False
 ) -> dict[str, bytes] | None:
-    """The pages of the edited write-ups among `changed` (source-relative paths),
-    by output path, when every change is one this can show exactly; else None.
+    """The pages of the edited write-ups and wiki pages among `changed`
+    (source-relative paths), by output path, when every change is one this can
+    show exactly; else None.
 
     `changed` may name files that no longer exist and that the site never read (an
     editor's temporary file, written and removed in one save) and hidden files (a
@@ -82,9 +83,7 @@ def quick_pages(
         page = pages.get(urls.wiki_page(old.slug))
         if new is None or page is None or not isinstance(page.context, WikiPageContext):
             return None
-        if errors_only(found) or (strict and any(map(content.promoted_by_strict, found))):
-            return None
-        if _wiki_shape(new) != _wiki_shape(old):
+        if not _usable(found, strict) or _wiki_shape(new) != _wiki_shape(old):
             return None
         again.append(replace(page, context=replace(page.context, page=new)))
     made: dict[str, bytes] = {}
@@ -104,30 +103,31 @@ def _reread(
     before: Chat,
     strict: bool,
 ) -> Chat | None:
-    """`before`'s file read again, as `content.load_chat_file` would, but keeping the
-    archive it was built with (the same files, read for the same quotes: reading a
-    large archive again would cost seconds). None unless it is an edit of the text
-    alone, without errors."""
-    out = Collector()
-    text = files.read_text(source, before.source_path, out)
-    if text is None:
-        return None
-    chat, found = content.parse_chat(
-        before.source_path, text, config, existing, series, bodies.render
+    """`before`'s file read again by `content.load_chat_file`, keeping the archive it
+    was built with (the same files, read for the same quotes, as `_shape` checks:
+    reading a large archive again would cost seconds). None unless it is an edit of
+    the text alone, without errors."""
+
+    other_files = []
+
+    def kept(
+        _: Path, chat: Chat, paths: tuple[str, ...], __: SiteConfig
+    ) -> tuple[Chat, list[Diagnostic]]:
+        if paths != content.archive_paths(before, existing):
+            other_files.append(paths)
+        return replace(chat, archive=before.archive), []
+
+    chat, found = content.load_chat_file(
+        source, config, existing, series, bodies.render, before.source_path, kept
     )
-    out.extend(found)
-    if chat is None:
+    if chat is None or other_files or not _usable(found, strict):
         return None
-    paths = content.archive_paths(chat, existing)
-    if paths != content.archive_paths(before, existing):
-        return None
-    attached = content.attachments(chat.source_path, chat.body, existing, paths, out)
-    chat = replace(chat, attachments=attached, archive=before.archive)
-    if errors_only(out.items) or _shape(chat) != _shape(before):
-        return None
-    if strict and any(content.promoted_by_strict(d) for d in out.items):
-        return None
-    return chat
+    return chat if _shape(chat) == _shape(before) else None
+
+
+def _usable(found: list[Diagnostic], strict: bool) -> bool:
+    """No errors, nor warnings that --strict makes errors: the rebuild would fail."""
+    return not errors_only(found) and not (strict and any(map(content.promoted_by_strict, found)))
 
 
 def _shape(chat: Chat) -> tuple[object, ...]:

@@ -504,6 +504,9 @@ def promoted_by_strict(diagnostic: Diagnostic) -> bool:
     return diagnostic.severity == "warning" and diagnostic.key == "post"
 
 
+ReadArchive = Callable[[Path, Chat, tuple[str, ...], SiteConfig], tuple[Chat, list[Diagnostic]]]
+
+
 def load_chat_file(
     source: Path,
     config: SiteConfig,
@@ -511,11 +514,14 @@ def load_chat_file(
     series: frozenset[str],
     markdown: RenderMarkdown,
     path: str,
+    read_archive: ReadArchive | None = None,
 ) -> tuple[Chat | None, list[Diagnostic]]:
     """One write-up, read, validated and rendered, with its attachments and archives:
     a function of its arguments alone, so worker processes can run it (and a cache
     can keep its result). Of `existing` it only asks whether a path is in it; of
-    the site's files it reads only `path` and the chat's `archive_paths`."""
+    the site's files it reads only `path` and the chat's `archive_paths`.
+    `read_archive`: `read_chat_archive` or what stands in for it (a preview keeping
+    the archive it read last time)."""
     out = Collector()
     text = files.read_text(source, path, out)
     if text is None:
@@ -527,7 +533,7 @@ def load_chat_file(
     paths = archive_paths(chat, existing)
     chat = replace(chat, attachments=attachments(path, chat.body, existing, paths, out))
     if paths or chat.body.post_refs:
-        chat, diagnostics = read_chat_archive(source, chat, paths, config)
+        chat, diagnostics = (read_archive or read_chat_archive)(source, chat, paths, config)
         out.extend(diagnostics)
     return chat, out.items
 
