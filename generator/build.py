@@ -21,7 +21,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, Generic, TypeVar
 
 import jinja2
 import jinja2.meta
@@ -167,8 +167,9 @@ class _Workers:
     the output is the same as with one process.
     """
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, cache: Cache | None = None) -> None:
         self.jobs = max(1, jobs)
+        self.cache = cache  # what the workers write there is flushed after each batch
 
     def pool(
         self, initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()
@@ -185,9 +186,26 @@ class _Workers:
         """`content.MapFiles`: in chunks over the workers, results in order."""
         if self.jobs == 1 or len(paths) < _MIN_PARALLEL:
             return [func(path) for path in paths]
+        size = max(1, len(paths) // (self.jobs * 8))
+        chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
         with self.pool() as pool:
-            chunk = max(1, len(paths) // (self.jobs * 8))
-            return list(pool.map(func, paths, chunksize=chunk))
+            batches = pool.map(_MapBatch(func, self.cache), chunks)
+            return [result for batch in batches for result in batch]
+
+
+@dataclass(frozen=True, slots=True)
+class _MapBatch(Generic[_R]):
+    """A worker's batch of `map_files`: the results, and the cache entries they
+    made written at once."""
+
+    func: Callable[[str], _R]
+    cache: Cache | None
+
+    def __call__(self, paths: Sequence[str]) -> list[_R]:
+        results = [self.func(path) for path in paths]
+        if self.cache is not None:
+            self.cache.flush()
+        return results
 
 
 def _load(
@@ -460,7 +478,10 @@ def _start_worker(
 
 def _make_some(todo: list[tuple[int, str | None]]) -> list[bytes | Diagnostic]:
     renderer, outputs, cache = _WORKER["renderer"], _WORKER["outputs"], _WORKER["cache"]
-    return [_make_and_keep(renderer, outputs[i], cache, key) for i, key in todo]
+    made = [_make_and_keep(renderer, outputs[i], cache, key) for i, key in todo]
+    if cache is not None:
+        cache.flush()
+    return made
 
 
 def _make(renderer: render.Renderer, item: Page | DataFile) -> bytes | Diagnostic:
@@ -731,9 +752,47 @@ def build(
     # A bundle left stale for a preview to refresh is no build's to keep otherwise.
     if done is not None and (search_later or done.stale_search is None):
         return done
+    try:
+        return _build(
+            source,
+            out,
+            now,
+            drafts,
+            strict,
+            base_url,
+            jobs,
+            cache,
+            progress,
+            keep,
+            memo,
+            search_later,
+            options,
+            inputs,
+        )
+    finally:
+        if cache is not None:  # what a failed build made is kept all the same
+            cache.flush()
+
+
+def _build(
+    source: Path,
+    out: Path,
+    now: datetime,
+    drafts: bool,
+    strict: bool,
+    base_url: str | None,
+    jobs: int,
+    cache: Cache | None,
+    progress: ProgressCallback | None,
+    keep: Callable[[Prepared], None] | None,
+    memo: Memo | None,
+    search_later: bool,
+    options: tuple[object, ...],
+    inputs: tuple[manifest.TreeState, str | None] | None,
+) -> BuildReport:
     started = cache.begin() if cache is not None else 0.0
     _drop_old_templates(cache)
-    workers = _Workers(jobs)
+    workers = _Workers(jobs, cache)
     if memo is not None:
         memo.begin()
     prepared = _prepare(source, now, drafts, strict, base_url, cache, workers, memo)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -67,7 +69,7 @@ def test_cold_warm_one_and_two_processes_make_the_same_bytes(site: Path, tmp_pat
         out = tmp_path / f"out-{n}"
         build(site, out, NOW, jobs=jobs, cache_dir=cache)
         assert tree(out) == expected, f"build {n} (jobs={jobs}) differs"
-    assert any(cache.rglob("*.pickle")), "the cache was never written"
+    assert Cache(cache).entry_keys(), "the cache was never written"
 
 
 @pytest.mark.usefixtures("pool_for_any_size")
@@ -277,25 +279,44 @@ def test_a_corrupt_or_foreign_cache_entry_is_rebuilt(site: Path, tmp_path: Path)
     build(site, reference, NOW)
     cache = tmp_path / "cache"
     build(site, tmp_path / "warm", NOW, cache_dir=cache)
-    entries = sorted(cache.rglob("*.pickle"))
-    assert len(entries) > 3
-    entries[0].write_bytes(b"not a pickle")
-    entries[1].write_bytes(entries[1].read_bytes()[:10])  # truncated
-    shutil.copy(entries[3], entries[2])  # another entry's value under this name
+    database = Cache(cache).database
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT key, value FROM entries ORDER BY key").fetchall()
+        assert len(rows) > 3
+        (first, _), (second, value), (third, _), (_, other) = rows[:4]
+        db.execute("UPDATE entries SET value = ? WHERE key = ?", (b"not a pickle", first))
+        db.execute("UPDATE entries SET value = ? WHERE key = ?", (value[:10], second))  # cut
+        db.execute("UPDATE entries SET value = ? WHERE key = ?", (other, third))  # not its own
     build(site, tmp_path / "out", NOW, cache_dir=cache)
     assert tree(tmp_path / "out") == tree(reference)
 
 
-def test_the_cache_keeps_only_what_the_last_build_used(site: Path, tmp_path: Path) -> None:
+def test_a_cache_that_is_not_a_database_is_made_anew(site: Path, tmp_path: Path) -> None:
+    reference = tmp_path / "reference"
+    build(site, reference, NOW)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    Cache(cache).database.write_bytes(b"SQLite format 3\0" + b"garbage" * 1000)
+    build(site, tmp_path / "out", NOW, cache_dir=cache)
+    assert tree(tmp_path / "out") == tree(reference)
+    assert Cache(cache).entry_keys(), "the cache is in use again"
+
+
+def test_the_cache_keeps_only_what_the_last_build_used(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cache = Cache(tmp_path / "cache")
     stale = key_of("markdown", "0", "a write-up deleted long ago")
-    cache.put(stale, "old")
-    old = cache.root / stale[:2] / f"{stale}.pickle"
-    old_time = old.stat().st_mtime - 3600
-    os.utime(old, (old_time, old_time))
+    an_hour_ago = time.time() - 3600
+    with monkeypatch.context() as clock:
+        clock.setattr(time, "time", lambda: an_hour_ago)
+        cache.put(stale, "old")
+        cache.flush()
+    assert stale in cache.entry_keys()
     build(site, tmp_path / "out", NOW, cache_dir=cache.root)
-    assert not old.exists()
-    assert any(cache.root.rglob("*.pickle"))
+    kept = Cache(cache.root).entry_keys()
+    assert stale not in kept
+    assert kept, "what the build used is kept"
 
 
 def test_the_cache_cannot_be_inside_the_output(site: Path, tmp_path: Path) -> None:

@@ -1,0 +1,139 @@
+"""The cache's store on its own: what one build, its worker processes and the next
+build see of each other's entries, and what it does with a directory it cannot use.
+
+(tests/test_cache.py builds sites through it: the same bytes whatever it holds.)
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.queues
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from generator.publish.cache import Cache, key_of
+
+
+def _put_many(cache: Cache, first: int, count: int) -> None:
+    for n in range(first, first + count):
+        cache.put(key_of("test", str(n)), ("value", n))
+    cache.flush()
+
+
+def _read(cache: Cache, n: int) -> object:
+    return cache.get(key_of("test", str(n)))
+
+
+def test_an_entry_is_read_back_before_and_after_it_is_written_out(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "cache")
+    key = key_of("test", "one")
+    assert cache.get(key) is None and not cache.has(key)
+    cache.put(key, {"a": (1, 2)})
+    assert cache.get(key) == {"a": (1, 2)} and cache.has(key)  # still pending
+    cache.flush()
+    again = Cache(tmp_path / "cache")  # another process's view: only what was flushed
+    assert again.get(key) == {"a": (1, 2)}
+
+
+def test_nothing_pending_is_seen_elsewhere_until_it_is_flushed(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "cache")
+    cache.put(key_of("test", "late"), "value")
+    assert Cache(tmp_path / "cache").get(key_of("test", "late")) is None
+    cache.flush()
+    assert Cache(tmp_path / "cache").get(key_of("test", "late")) == "value"
+
+
+def test_worker_processes_read_and_write_the_same_entries(tmp_path: Path) -> None:
+    """Forked workers (as a build's are) open the database themselves: they read
+    what the parent wrote, and what they write reaches the parent, from both at once."""
+    cache = Cache(tmp_path / "cache")
+    _put_many(cache, 0, 10)
+    assert cache.get(key_of("test", "0")) == ("value", 0)  # the parent has a connection
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(2, mp_context=context) as pool:
+        assert list(pool.map(_read, [cache] * 10, range(10))) == [("value", n) for n in range(10)]
+        for done in [pool.submit(_put_many, cache, 100 * (w + 1), 300) for w in range(2)]:
+            done.result()
+    assert all(cache.get(key_of("test", str(n))) == ("value", n) for n in range(100, 400))
+    assert all(cache.get(key_of("test", str(n))) == ("value", n) for n in range(200, 500))
+
+
+def test_prune_keeps_what_this_build_read_or_wrote(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "cache")
+    for name in ("read", "touched", "rewritten", "unused"):
+        cache.put(key_of("test", name), name)
+    cache.flush()
+    time.sleep(2.1)  # the slack prune allows for clocks between processes
+    started = cache.begin()
+    assert cache.get(key_of("test", "read")) == "read"
+    cache.touch(key_of("test", "touched"))
+    cache.put(key_of("test", "rewritten"), "again")
+    cache.put(key_of("test", "new"), "new")
+    assert cache.prune(started) == 1
+    kept = {key_of("test", n) for n in ("read", "touched", "rewritten", "new")}
+    assert cache.entry_keys() == kept
+
+
+def test_caches_of_earlier_versions_are_cleared_away(tmp_path: Path) -> None:
+    """Before the database, each entry was a file in a folder named by its key's
+    first two hex digits: such folders go, anything else in the directory stays."""
+    root = tmp_path / "cache"
+    old = root / "ab" / ("ab" + "0" * 62 + ".pickle")
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"an old entry")
+    (root / ".build-started").write_bytes(b"")
+    (root / "templates").mkdir()
+    cache = Cache(root)
+    cache.begin()
+    assert not old.parent.exists() and not (root / ".build-started").exists()
+    assert (root / "templates").is_dir()
+
+
+def test_a_cache_in_place_of_a_file_only_misses(tmp_path: Path) -> None:
+    """A path the database cannot be made at (its folder is a file): every lookup
+    misses and nothing is kept, rather than a failed build."""
+    blocker = tmp_path / "cache"
+    blocker.write_text("not a folder")
+    cache = Cache(blocker)
+    cache.put(key_of("test", "x"), "value")
+    cache.flush()
+    assert Cache(blocker).get(key_of("test", "x")) is None
+    assert cache.prune(cache.begin()) == 0
+    assert blocker.read_text() == "not a folder"
+
+
+def test_a_cache_travels_to_another_process_as_its_path(tmp_path: Path) -> None:
+    import pickle
+
+    cache = Cache(tmp_path / "cache")
+    cache.put(key_of("test", "x"), "value")  # pending here: not pickled with it
+    copy = pickle.loads(pickle.dumps(cache))
+    assert copy == cache and hash(copy) == hash(cache)
+    assert copy.get(key_of("test", "x")) is None
+
+
+def _read_into(cache: Cache, results: multiprocessing.queues.Queue[object]) -> None:
+    results.put(cache.get(key_of("test", "0")))
+
+
+def test_a_worker_forked_while_another_thread_holds_the_cache_still_reads_it(
+    tmp_path: Path,
+) -> None:
+    """A preview forks a build's workers while its other threads may be in the
+    middle of a lookup: the child opens its own connection and lock rather than
+    wait forever on a copy of one held in the parent."""
+    cache = Cache(tmp_path / "cache")
+    _put_many(cache, 0, 1)
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    held = cache._open().lock  # as a lookup in another thread holds it
+    with held:
+        child = context.Process(target=_read_into, args=(cache, results))
+        child.start()
+        child.join(timeout=20)
+        stuck = child.is_alive()
+        if stuck:
+            child.kill()
+    assert not stuck, "the worker waited on the parent's lock"
+    assert results.get(timeout=5) == ("value", 0)
