@@ -1022,6 +1022,7 @@ def refresh_search(
     cache = _open_cache(cache_dir, out)
     if cache is not None:
         cache.put(_bundle_record(out), (key, _bundle_fingerprint(out)))
+        cache.flush()
 
 
 def _bundle_fingerprint(out: Path) -> str | None:

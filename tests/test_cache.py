@@ -577,3 +577,24 @@ def test_a_bundle_left_stale_for_a_preview_is_indexed_by_the_next_plain_build(
     fresh = tmp_path / "fresh"
     build(site, fresh, NOW)
     assert tree(out / "pagefind") == tree(fresh / "pagefind")
+
+
+def test_a_bundle_a_preview_refreshed_is_kept_by_the_next_build(site: Path, tmp_path: Path) -> None:
+    """Once `refresh_search` has indexed a `search_later` build's pages, the next
+    build of the same pages keeps that bundle instead of indexing them again."""
+    from generator.build import refresh_search
+    from generator.sources.files import load_site_config
+
+    config = site / "site.yaml"
+    config.write_text(config.read_text().replace("search: false", "search: true"))
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(site, out, NOW, cache_dir=cache)
+    chat = site / "content/chats/2012-05-17-beyond-description.md"
+    chat.write_text(chat.read_text().replace("Nineteen people", "Twenty people"))
+    later = build(site, out, NOW, cache_dir=cache, search_later=True)
+    assert later.stale_search is not None
+    settings, _ = load_site_config(site)
+    assert settings is not None
+    refresh_search(out, settings, later.stale_search, cache)
+    again = build(site, out, NOW + timedelta(minutes=1), cache_dir=cache)
+    assert again.search_reused
