@@ -510,18 +510,20 @@ def _make_and_keep(
 # FrozenMap too: a long chat's map of post -> conversation page is in each of its
 # conversation pages (100,000 entries, pickled a hundred times, was 90 % of a warm
 # rebuild of a chat with a 100,000-post archive).
-_SHARED = (
-    Chat,
-    WikiPage,
-    Series,
-    CalendarIndex,
-    Conversation,
-    TopicEntry,
-    Event,
-    LinkIndex,
-    FrozenMap,
-    Group,  # a conversation group spans pages: each of them shows part of it
-    Thread,  # and a page shows a group's threads: named once, not in every page's key
+_SHARED = frozenset(
+    (
+        Chat,
+        WikiPage,
+        Series,
+        CalendarIndex,
+        Conversation,
+        TopicEntry,
+        Event,
+        LinkIndex,
+        FrozenMap,
+        Group,  # a conversation group spans pages: each of them shows part of it
+        Thread,  # and a page shows a group's threads: named once, not in every page's key
+    )
 )
 
 
