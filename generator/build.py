@@ -244,13 +244,9 @@ def _load(
     markdown = CachedMarkdown(cache)
     map_files = (workers or _Workers(1)).map_files
     declared = series_stage.declared_slugs(source)
+    cached = CachedChatFile.for_site(cache, cfg, declared, memo)
     chats, chat_found = content.load_chats(
-        source,
-        cfg,
-        declared,
-        markdown,
-        map_files,
-        CachedChatFile.for_site(cache, cfg, declared, memo),
+        source, cfg, declared, markdown, map_files, cached.load, cached.kept
     )
     diagnostics += chat_found
     wiki, found = content.load_wiki(source, markdown, map_files)

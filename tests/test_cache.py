@@ -387,6 +387,37 @@ def test_a_site_yaml_edit_rewrites_what_shows_the_setting(site: Path, tmp_path: 
     assert not any(p.startswith("static/") for p in changed)  # theme files stay
 
 
+def test_a_site_yaml_edit_renders_no_markdown_again(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every write-up is read again after a site.yaml edit, but its body is the same
+    Markdown: it comes from the cache, even after builds that only needed the
+    write-ups whole (and so never asked for their bodies)."""
+    import types
+
+    from generator.markdown import bodies
+    from generator.publish import cache as store
+
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    with monkeypatch.context() as clock:  # the first build an hour ago: prunable since
+        clock.setattr(store, "time", types.SimpleNamespace(time=lambda: time.time() - 3600))
+        build(site, out, NOW, cache_dir=cache)
+    build(site, out, NOW + timedelta(minutes=1), cache_dir=cache)  # every write-up kept
+    config = site / "site.yaml"
+    config.write_text(config.read_text().replace('\ndescription: "', '\ndescription: "New. ', 1))
+    rendered: list[str] = []
+    real = bodies.render
+
+    def counting(text: str, line_offset: int = 0) -> object:
+        rendered.append(text)
+        return real(text, line_offset)
+
+    monkeypatch.setattr(bodies, "render", counting)
+    build(site, out, NOW + timedelta(minutes=2), cache_dir=cache)
+    assert b"New. " in (out / "index.html").read_bytes()
+    assert rendered == []
+
+
 def test_a_linked_page_title_edit_rewrites_only_where_it_shows(site: Path, tmp_path: Path) -> None:
     page = site / "content/wiki/etiquette.md"
 

@@ -76,13 +76,17 @@ class CachedMarkdown:
     def __call__(self, text: str, line_offset: int) -> Rendered:
         if self.cache is None:
             return bodies.render(text, line_offset)
-        key = key_of("markdown", str(line_offset), text)
+        key = markdown_key(text, line_offset)
         found = self.cache.get(key)
         if isinstance(found, Rendered):
             return found
         rendered = bodies.render(text, line_offset)
         self.cache.put(key, rendered)
         return rendered
+
+
+def markdown_key(text: str, line_offset: int) -> str:
+    return key_of("markdown", str(line_offset), text)
 
 
 @dataclass(slots=True)
@@ -107,6 +111,9 @@ class _ChatFileEntry:
     archives: tuple[tuple[str, str], ...]  # archive files read, by content hash
     chat: Chat | None
     diagnostics: tuple[Diagnostic, ...]
+    # The Markdown entries its body came from: marked used whenever it is, so a
+    # change that misses every write-up (site.yaml) still finds their bodies.
+    markdown: tuple[str, ...] = ()
 
 
 @fast_pickle
@@ -120,6 +127,9 @@ class CachedChatFile:
     reading time; a hit costs reading the text and archives (to hash them) and one
     pickle. An archive edited in the instant between its read and its hash could
     be kept stale until its next edit; every other change is seen.
+
+    Two halves: `kept` (the cache's answer, asked in the build's own process) and
+    `load` (a file the cache had nothing for, read where `map_files` runs it).
     """
 
     cache: Cache | None
@@ -140,7 +150,44 @@ class CachedChatFile:
     ) -> CachedChatFile:
         return cls(cache, config, series, _settings(config, series), memo)
 
-    def __call__(
+    def kept(
+        self,
+        source: Path,
+        config: SiteConfig,
+        existing: frozenset[str],
+        series: frozenset[str],
+        path: str,
+    ) -> tuple[Chat | None, list[Diagnostic]] | None:
+        """What the cache holds for this file when it still holds (`content.KeptChatFile`)."""
+        key = self._key(source, config, series, path)
+        if key is None or self.cache is None:
+            return None
+        found = _kept(self.cache, self.memo, key)
+        if isinstance(found, _ChatFileEntry) and _still_true(found, source, existing):
+            if self.memo is not None:
+                self.memo.put(key, found)
+            for used in found.markdown:
+                self.cache.touch(used)
+            return found.chat, list(found.diagnostics)
+        return None
+
+    def _key(
+        self, source: Path, config: SiteConfig, series: frozenset[str], path: str
+    ) -> str | None:
+        if self.cache is None:
+            return None
+        try:
+            # A linked file is refused or not depending on where it leads: not kept.
+            text = None if (source / path).is_symlink() else (source / path).read_bytes()
+        except OSError:
+            text = None
+        if text is None:  # the stage says what is wrong with it
+            return None
+        same = config == self.config and series == self.series
+        settings = self.settings if same else _settings(config, series)
+        return key_of("chat-file", path, text, settings)
+
+    def load(
         self,
         source: Path,
         config: SiteConfig,
@@ -149,25 +196,18 @@ class CachedChatFile:
         markdown: content.RenderMarkdown,
         path: str,
     ) -> tuple[Chat | None, list[Diagnostic]]:
-        if self.cache is None:
+        """`content.load_chat_file`, its result kept (when it can be) for next time."""
+        key = self._key(source, config, series, path)
+        if key is None or self.cache is None:
             return content.load_chat_file(source, config, existing, series, markdown, path)
-        try:
-            # A linked file is refused or not depending on where it leads: not kept.
-            text = None if (source / path).is_symlink() else (source / path).read_bytes()
-        except OSError:
-            text = None
-        if text is None:  # the stage says what is wrong with it
-            return content.load_chat_file(source, config, existing, series, markdown, path)
-        same = config == self.config and series == self.series
-        settings = self.settings if same else _settings(config, series)
-        key = key_of("chat-file", path, text, settings)
-        found = _kept(self.cache, self.memo, key)
-        if isinstance(found, _ChatFileEntry) and _still_true(found, source, existing):
-            if self.memo is not None:
-                self.memo.put(key, found)
-            return found.chat, list(found.diagnostics)
         asked = _Asked(existing)
-        chat, diagnostics = content.load_chat_file(source, config, asked, series, markdown, path)
+        bodies_used: list[str] = []
+
+        def recorded(text: str, line_offset: int) -> Rendered:
+            bodies_used.append(markdown_key(text, line_offset))
+            return markdown(text, line_offset)
+
+        chat, diagnostics = content.load_chat_file(source, config, asked, series, recorded, path)
         read = content.archive_paths(chat, asked) if chat is not None else ()
         archives = tuple((p, _file_hash(source / p)) for p in read)
         questions = tuple(asked.asked.items())
@@ -175,7 +215,8 @@ class CachedChatFile:
             # Everything the value was made from: its key, and what was checked for it.
             made_from = pickle.dumps((key, questions, archives), protocol=5)
             chat = stamped(chat, hashlib.sha256(made_from).digest())
-        entry = _ChatFileEntry(questions, archives, chat, tuple(diagnostics))
+        cached_bodies = tuple(bodies_used) if isinstance(markdown, CachedMarkdown) else ()
+        entry = _ChatFileEntry(questions, archives, chat, tuple(diagnostics), cached_bodies)
         self.cache.put(key, entry)
         if self.memo is not None:
             self.memo.put(key, entry)

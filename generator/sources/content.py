@@ -542,6 +542,12 @@ LoadChatFile = Callable[
     [Path, SiteConfig, frozenset[str], frozenset[str], RenderMarkdown, str],
     tuple[Chat | None, list[Diagnostic]],
 ]
+# What `load_chat_file` returned for a file before, when it still holds (a cache);
+# None when the file must be loaded.
+KeptChatFile = Callable[
+    [Path, SiteConfig, frozenset[str], frozenset[str], str],
+    tuple[Chat | None, list[Diagnostic]] | None,
+]
 
 
 def load_chats(
@@ -551,6 +557,7 @@ def load_chats(
     markdown: RenderMarkdown = bodies.render,
     map_files: MapFiles = map_in_process,
     load_file: LoadChatFile = load_chat_file,
+    kept: KeptChatFile | None = None,
 ) -> tuple[tuple[Chat, ...], list[Diagnostic]]:
     """Every write-up, drafts included (the caller decides whether to publish them).
 
@@ -558,15 +565,24 @@ def load_chats(
     `map_files` may run the files in other processes; results come back in the
     listing's order, so the diagnostics and the site do not depend on it.
     `load_file`: `load_chat_file` or anything that returns what it would (a cache).
+    `kept`: asked first, here, for each file: only the files it has nothing for
+    are given to `map_files` (an unchanged write-up is one lookup, not a trip to a
+    worker process and back).
     """
     out = Collector()
     listing = files.list_chats(source, out)
     existing = frozenset(listing.files)
     chats: dict[str, Chat] = {}
+    found = (
+        {path: kept(source, config, existing, series, path) for path in listing.sources}
+        if kept is not None
+        else {}
+    )
+    todo = [path for path in listing.sources if found.get(path) is None]
     load_one = partial(load_file, source, config, existing, series, markdown)
-    for path, (chat, diagnostics) in zip(
-        listing.sources, map_files(load_one, listing.sources), strict=True
-    ):
+    made = dict(zip(todo, map_files(load_one, todo), strict=True))
+    for path in listing.sources:
+        chat, diagnostics = found.get(path) or made[path]
         out.extend(diagnostics)
         if chat is None:
             continue
