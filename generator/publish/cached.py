@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import pickle
 from collections.abc import Container
 from dataclasses import dataclass, field
@@ -176,9 +177,14 @@ class CachedChatFile:
     ) -> str | None:
         if self.cache is None:
             return None
+        full = os.path.join(source, path)  # a string: this runs for every write-up
         try:
             # A linked file is refused or not depending on where it leads: not kept.
-            text = None if (source / path).is_symlink() else (source / path).read_bytes()
+            if os.path.islink(full):
+                text = None
+            else:
+                with open(full, "rb") as f:
+                    text = f.read()
         except OSError:
             text = None
         if text is None:  # the stage says what is wrong with it

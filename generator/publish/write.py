@@ -88,12 +88,17 @@ def _lock(out: Path) -> Iterator[None]:
 
 def _safe_join(root: Path, rel: str) -> Path:
     """`root / rel` for a plain relative path: no empty, `.` or `..` segment (so
-    neither absolute nor climbing out), refused otherwise. Split as a string: it
-    runs twice for every file of every build."""
-    parts = rel.split("/")
-    if any(part in ("", ".", "..") for part in parts):
+    neither absolute nor climbing out), refused otherwise."""
+    _check_plain(rel)
+    return root.joinpath(*rel.split("/"))
+
+
+def _check_plain(rel: str) -> None:
+    """Refuse `rel` unless it is a plain relative path (see `_safe_join`). Checked
+    as a string, and the paths joined as strings too: this runs for every file of
+    every build, where making Path objects was a tenth of an unchanged rebuild."""
+    if any(part in ("", ".", "..") for part in rel.split("/")):
         raise OutputError(f"refusing to write {rel!r}: not a plain relative path")
-    return root.joinpath(*parts)
 
 
 def _recover_and_clean(out: Path) -> None:
@@ -164,13 +169,15 @@ def publish_site(
         recycled = _take_spare(out, staging)  # the staging folder
         count = reused = 0
         changed: list[str] = []
-        current = out.resolve() if out.is_dir() else None
+        current = str(out.resolve()) if out.is_dir() else None
         plain = _PlainFolders(current)
         try:
-            recycled.put(MARKER, _MARKER_TEXT, None if current is None else current / MARKER, plain)
+            recycled.put(
+                MARKER, _MARKER_TEXT, None if current is None else f"{current}/{MARKER}", plain
+            )
             for rel, data in files:
-                _safe_join(staging, rel)  # refuses a path out of the site before any write
-                old = None if current is None else _safe_join(current, rel)
+                _check_plain(rel)  # refuses a path out of the site before any write
+                old = None if current is None else f"{current}/{rel}"
                 if recycled.put(rel, data, old, plain):
                     reused += 1
                 else:
@@ -236,7 +243,7 @@ class _Staging:
             self.folders = {f for f in self.folders if f != rel and not f.startswith(rel + "/")}
             self.files = {f: v for f, v in self.files.items() if not f.startswith(rel + "/")}
 
-    def put(self, rel: str, data: bytes, old: Path | None, plain: _PlainFolders) -> bool:
+    def put(self, rel: str, data: bytes, old: str | None, plain: _PlainFolders) -> bool:
         """`rel` as the current output's `old` when that holds exactly `data` (True),
         else written anew (also when there is no current output: `old` None)."""
         self._parent_ready(rel)
@@ -303,7 +310,7 @@ def _plain_listing(root: Path) -> tuple[dict[str, tuple[int, int]], set[str]] | 
     return found, folders
 
 
-def _same_file(old: Path, plain: _PlainFolders, data: bytes) -> tuple[int, int] | None:
+def _same_file(old: str, plain: _PlainFolders, data: bytes) -> tuple[int, int] | None:
     """The (device, inode) of the current output's `old` if it holds exactly `data`.
 
     Only a regular file of the current output itself: never one reached through a
@@ -313,8 +320,11 @@ def _same_file(old: Path, plain: _PlainFolders, data: bytes) -> tuple[int, int] 
         st = os.lstat(old)
         if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
             return None
-        if not plain(old.parent) or old.read_bytes() != data:
+        if not plain(os.path.dirname(old)):
             return None
+        with open(old, "rb") as f:
+            if f.read() != data:
+                return None
         return st.st_dev, st.st_ino
     except OSError:
         return None
@@ -324,19 +334,19 @@ class _PlainFolders:
     """Which folders of the current output are reached without a symbolic link:
     one lstat per folder for the whole build, rather than resolving every path."""
 
-    def __init__(self, root: Path | None) -> None:
-        self.known: dict[Path, bool] = {} if root is None else {root: True}
+    def __init__(self, root: str | None) -> None:
+        self.known: dict[str, bool] = {} if root is None else {root: True}
 
-    def __call__(self, folder: Path) -> bool:
+    def __call__(self, folder: str) -> bool:
         found = self.known.get(folder)
         if found is None:
-            parent = folder.parent
-            found = parent != folder and not folder.is_symlink() and self(parent)
+            parent = os.path.dirname(folder)
+            found = parent != folder and not os.path.islink(folder) and self(parent)
             self.known[folder] = found
         return found
 
 
-def link_or_copy(old: Path, dest: Path) -> bool:
+def link_or_copy(old: Path | str, dest: Path) -> bool:
     """Hard-link `old` to `dest` (same file, same modification time), else copy it
     with its times; False when neither works, and `dest` does not exist."""
     try:
