@@ -717,6 +717,7 @@ def build(
     keep: Callable[[Prepared], None] | None = None,
     memo: Memo | None = None,
     search_later: bool = False,
+    cache_scope: str | None = None,
 ) -> BuildReport:
     """Build the site at `source` into `out`; the old `out` survives any failure.
 
@@ -732,6 +733,8 @@ def build(
     nothing changed since the last build, whose plan still holds).
     `memo`: a process that builds again and again (a preview) keeps the cache's
     values in memory there between builds; only with a cache.
+    `cache_scope`: whose entries in the cache these builds are (see `Cache`);
+    default: the output directory's.
     `search_later`: when pages changed, publish them with the last search bundle
     and say so (`BuildReport.stale_search`) rather than index first: a preview shows
     the pages, then calls `refresh_search` (Pagefind takes seconds on a large site).
@@ -741,7 +744,7 @@ def build(
     server does) costs about what the edit changed.
     """
     check_output_dir(out, source)  # before anything else: a dangerous --out says so
-    cache = _open_cache(cache_dir, out)
+    cache = _open_cache(cache_dir, out, cache_scope)
     options = (now.isoformat(), drafts, strict, base_url)
     # What the build reads, looked at before it reads it; without a cache there is
     # nowhere to keep it, and no record to compare it with.
@@ -907,7 +910,7 @@ def _already_published(
     return replace(record.report, written=0, search_reused=record.searched, changed=())
 
 
-def _open_cache(cache_dir: Path | None, out: Path) -> Cache | None:
+def _open_cache(cache_dir: Path | None, out: Path, scope: str | None = None) -> Cache | None:
     if cache_dir is None:
         return None
     where = cache_dir.resolve()
@@ -917,7 +920,12 @@ def _open_cache(cache_dir: Path | None, out: Path) -> Cache | None:
             f"the cache directory {cache_dir} must be outside the output directory {out} "
             "(each build replaces the output)"
         )
-    return Cache(where)
+    return Cache(where, output_scope(out) if scope is None else scope)
+
+
+def output_scope(out: Path) -> str:
+    """The cache scope of builds into `out` (see `Cache`)."""
+    return f"output {out.resolve()}"
 
 
 # A page Pagefind indexes once any page has `data-pagefind-body`: the attribute in a
@@ -1009,6 +1017,7 @@ def refresh_search(
     key: str,
     cache_dir: Path | None,
     cancel: threading.Event | None = None,
+    cache_scope: str | None = None,
 ) -> None:
     """Index the pages published in `out` and put the new bundle in place of the
     stale one a `search_later` build kept (`key`: its `stale_search`). Raises
@@ -1017,7 +1026,7 @@ def refresh_search(
     language = search.search_language(config.language)
     folder = urls.PAGEFIND.rstrip("/")
     replace_folder(out, folder, lambda into: search.index_site(out, language, into, cancel))
-    cache = _open_cache(cache_dir, out)
+    cache = _open_cache(cache_dir, out, cache_scope)
     if cache is not None:
         cache.put(_bundle_record(out), (key, _bundle_fingerprint(out)))
         cache.flush()

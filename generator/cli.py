@@ -28,13 +28,14 @@ from generator.core.errors import (
     format_diagnostics,
 )
 from generator.core.schema import Invalid
+from generator.publish import cache as cache_store
 
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE
 # Beside site.yaml, outside output/; `.gitignore` (ours and `chatwiki new site`'s)
 # ignores `/.chatwiki-*`.
-CACHE_DIR = ".chatwiki-cache"
+CACHE_DIR = cache_store.DEFAULT_DIR
 
 
 def resolve_now(now: str | None) -> datetime:

@@ -84,3 +84,19 @@ def tmp_site(tmp_path: Path) -> Callable[[Mapping[str, str | bytes]], Path]:
         return root
 
     return make
+
+
+def markdown_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on in this test, every Markdown text rendered (in this process),
+    appended to the list returned: how a test sees what came from a cache."""
+    from generator.markdown import bodies
+
+    rendered: list[str] = []
+    real = bodies.render
+
+    def counting(text: str, line_offset: int = 0) -> object:
+        rendered.append(text)
+        return real(text, line_offset)
+
+    monkeypatch.setattr(bodies, "render", counting)
+    return rendered

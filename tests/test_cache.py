@@ -18,13 +18,14 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import icalendar
 import pytest
 
-from generator.build import build
+from generator.build import build, output_scope
 from generator.publish.cache import Cache, key_of
-from tests.conftest import NOW, ROOT, copy_example_site
+from tests.conftest import NOW, ROOT, copy_example_site, markdown_renders
 
 
 def tree(out: Path) -> dict[str, bytes]:
@@ -305,7 +306,7 @@ def test_a_cache_that_is_not_a_database_is_made_anew(site: Path, tmp_path: Path)
 def test_the_cache_keeps_only_what_the_last_build_used(
     site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cache = Cache(tmp_path / "cache")
+    cache = Cache(tmp_path / "cache", output_scope(tmp_path / "out"))
     stale = key_of("markdown", "0", "a write-up deleted long ago")
     an_hour_ago = time.time() - 3600
     with monkeypatch.context() as clock:
@@ -395,7 +396,6 @@ def test_a_site_yaml_edit_renders_no_markdown_again(
     write-ups whole (and so never asked for their bodies)."""
     import types
 
-    from generator.markdown import bodies
     from generator.publish import cache as store
 
     out, cache = tmp_path / "out", tmp_path / "cache"
@@ -405,14 +405,7 @@ def test_a_site_yaml_edit_renders_no_markdown_again(
     build(site, out, NOW + timedelta(minutes=1), cache_dir=cache)  # every write-up kept
     config = site / "site.yaml"
     config.write_text(config.read_text().replace('\ndescription: "', '\ndescription: "New. ', 1))
-    rendered: list[str] = []
-    real = bodies.render
-
-    def counting(text: str, line_offset: int = 0) -> object:
-        rendered.append(text)
-        return real(text, line_offset)
-
-    monkeypatch.setattr(bodies, "render", counting)
+    rendered = markdown_renders(monkeypatch)
     build(site, out, NOW + timedelta(minutes=2), cache_dir=cache)
     assert b"New. " in (out / "index.html").read_bytes()
     assert rendered == []
@@ -629,3 +622,30 @@ def test_a_bundle_a_preview_refreshed_is_kept_by_the_next_build(site: Path, tmp_
     refresh_search(out, settings, later.stale_search, cache)
     again = build(site, out, NOW + timedelta(minutes=1), cache_dir=cache)
     assert again.search_reused
+
+
+def test_builds_into_two_outputs_do_not_prune_each_others_pages(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One cache, two outputs of the site at different addresses (their pages all
+    differ): building one after the other, neither makes the other start over."""
+    import types
+
+    from generator.publish import cache as store
+
+    stage = sys.modules["generator.build"]  # the module (the package exports its build())
+    cache = tmp_path / "cache"
+    with monkeypatch.context() as clock:  # long ago: prunable by any later build
+        clock.setattr(store, "time", types.SimpleNamespace(time=lambda: time.time() - 3600))
+        build(site, tmp_path / "a", NOW, cache_dir=cache)
+    build(site, tmp_path / "b", NOW, cache_dir=cache, base_url="https://staging.example.org/")
+    made: list[str] = []
+    real = stage.render_page
+
+    def counting(renderer: object, page: Any) -> object:
+        made.append(page.path)
+        return real(renderer, page)
+
+    monkeypatch.setattr(stage, "render_page", counting)
+    build(site, tmp_path / "a", NOW, cache_dir=cache)
+    assert made == []

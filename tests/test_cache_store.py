@@ -12,6 +12,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from generator.publish.cache import Cache, key_of
 
 
@@ -137,3 +139,43 @@ def test_a_worker_forked_while_another_thread_holds_the_cache_still_reads_it(
             child.kill()
     assert not stuck, "the worker waited on the parent's lock"
     assert results.get(timeout=5) == ("value", 0)
+
+
+def test_each_scope_prunes_only_what_it_no_longer_uses(tmp_path: Path) -> None:
+    """A build and a preview of one site (or builds into two outputs) share entries:
+    each one's prune drops what it stopped using, not what the other still uses."""
+    build, preview = Cache(tmp_path / "cache", "output"), Cache(tmp_path / "cache", "preview")
+    for name in ("shared", "build only", "preview only", "dropped by build"):
+        (preview if name == "preview only" else build).put(key_of("test", name), name)
+    preview.touch(key_of("test", "shared"))
+    build.flush()
+    preview.flush()
+    time.sleep(2.1)  # the slack prune allows for clocks between processes
+    started = build.begin()
+    for name in ("shared", "build only"):
+        assert build.get(key_of("test", name)) == name
+    assert build.prune(started) == 1  # "dropped by build": no scope uses it now
+    left = {key_of("test", n) for n in ("shared", "build only", "preview only")}
+    assert build.entry_keys() == left
+    started = preview.begin()
+    assert preview.get(key_of("test", "shared")) == "shared"
+    assert preview.prune(started) == 1  # "preview only", unused now; the build's stay
+    assert preview.entry_keys() == {key_of("test", n) for n in ("shared", "build only")}
+
+
+def test_a_scope_no_build_has_used_for_a_month_lets_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import types
+
+    from generator.publish import cache as store
+
+    gone, kept = Cache(tmp_path / "cache", "a deleted output"), Cache(tmp_path / "cache", "site")
+    with monkeypatch.context() as clock:
+        clock.setattr(store, "time", types.SimpleNamespace(time=lambda: time.time() - 40 * 86400))
+        gone.put(key_of("test", "old"), "old")
+        gone.flush()
+    started = kept.begin()
+    kept.put(key_of("test", "new"), "new")
+    assert kept.prune(started) == 1
+    assert kept.entry_keys() == {key_of("test", "new")}

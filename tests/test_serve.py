@@ -27,7 +27,7 @@ from generator.cli import main
 from generator.serve import preview as preview_module
 from generator.serve.preview import Preview
 from generator.serve.server import SCRIPT, allowed_hosts, is_loopback
-from tests.conftest import MINIMAL_SITE_YAML, NOW, chat_md
+from tests.conftest import MINIMAL_SITE_YAML, NOW, chat_md, markdown_renders
 
 MakeSite = Callable[[Mapping[str, str | bytes]], Path]
 SITE_YAML = MINIMAL_SITE_YAML + "search: false\n"  # no Pagefind run: quicker rebuilds
@@ -706,3 +706,21 @@ def test_in_a_browser_an_edit_the_rebuild_refuses_goes_back_to_the_last_good_bui
             assert "Second words" not in page.locator("main").inner_text()
         finally:
             browser.close()
+
+
+def test_a_preview_starts_from_what_chatwiki_build_kept(
+    tmp_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After `chatwiki build` (its cache beside site.yaml), a preview renders no
+    Markdown to start: the write-ups' bodies are the build's."""
+    source = tmp_site({"site.yaml": SITE_YAML, "content/chats/a.md": chat_md(title="Mentors")})
+    build(source, source / "output", NOW, cache_dir=source / ".chatwiki-cache")
+    rendered = markdown_renders(monkeypatch)
+    preview = Preview(source, lambda: NOW, lambda text: None, port=0)
+    preview.start()
+    try:
+        assert preview.wait_until_watching(WAIT)
+        assert b"Mentors" in request(port_of(preview), "/chats/a/").body
+    finally:
+        preview.close()
+    assert rendered == []

@@ -19,8 +19,9 @@ leave whole transactions or none, and readers never wait for writers.
 Each process writes in batches: `put` and the marks of entries read (`get`,
 `touch`) are pending until `flush`, or until enough are pending. A build flushes
 at its end and its worker processes after each batch of work; `prune` then deletes
-the entries the build neither read nor wrote, which bounds the cache to about one
-site's worth.
+the entries that neither this build nor the last build of another scope (another
+output, a preview) read or wrote, which bounds the cache to about a site's worth
+per output it is built into.
 
 The cache lives outside the output directory (by default `.chatwiki-cache/` beside
 site.yaml, which the .gitignore of `chatwiki new site` ignores). Its pickles are
@@ -93,8 +94,12 @@ def key_of(*parts: bytes | str) -> str:
     return digest.hexdigest()
 
 
+DEFAULT_DIR = ".chatwiki-cache"  # beside site.yaml, unless told otherwise
 _DATABASE = "entries.sqlite3"
-_SCHEMA = 2  # the database's user_version: any other is dropped and made anew
+_SCHEMA = 3  # the database's user_version: any other is dropped and made anew
+# A scope no build has used for this long (a deleted output, an old preview) no
+# longer keeps its entries.
+_ABANDONED = 30 * 24 * 3600.0
 # Flushed when this many entries, or bytes of them, are pending.
 _BATCH_ENTRIES = 256
 _BATCH_BYTES = 8 << 20
@@ -104,8 +109,9 @@ class _Store:
     """One process's connection to a cache and what it has not flushed yet. Shared
     by the process's threads (a preview's), one at a time: `lock` guards it all."""
 
-    def __init__(self, connection: sqlite3.Connection | None) -> None:
+    def __init__(self, connection: sqlite3.Connection | None, scope: str) -> None:
         self.pid = os.getpid()
+        self.scope = scope
         self.lock = threading.Lock()
         self.connection = connection
         self.puts: dict[str, bytes] = {}
@@ -114,27 +120,35 @@ class _Store:
 
 
 class Cache:
-    """A cache directory. A plain value as far as pickling goes (its path), so a
-    worker process can take it and read and write the same entries as the parent;
-    each process opens the database itself (a connection must not cross a fork)."""
+    """A cache directory, as one build sees it. A plain value as far as pickling goes
+    (its path and scope), so a worker process can take it and read and write the
+    same entries as the parent; each process opens the database itself (a
+    connection must not cross a fork).
 
-    __slots__ = ("_store", "root")
+    `scope`: whose build this is (an output directory, a site's preview). Entries are
+    shared by all, and each scope's `prune` lets go only of what its own builds no
+    longer use: `chatwiki build` and `chatwiki serve` of one site, or builds into
+    two outputs, share the bodies and pages they have in common without pruning
+    each other's."""
 
-    def __init__(self, root: Path) -> None:
+    __slots__ = ("_store", "root", "scope")
+
+    def __init__(self, root: Path, scope: str = "") -> None:
         self.root = root
+        self.scope = scope
         self._store: _Store | None = None
 
-    def __reduce__(self) -> tuple[type[Cache], tuple[Path]]:
-        return Cache, (self.root,)
+    def __reduce__(self) -> tuple[type[Cache], tuple[Path, str]]:
+        return Cache, (self.root, self.scope)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Cache) and other.root == self.root
+        return isinstance(other, Cache) and (other.root, other.scope) == (self.root, self.scope)
 
     def __hash__(self) -> int:
-        return hash((Cache, self.root))
+        return hash((Cache, self.root, self.scope))
 
     def __repr__(self) -> str:
-        return f"Cache({self.root!r})"
+        return f"Cache({self.root!r}, {self.scope!r})"
 
     @property
     def database(self) -> Path:
@@ -143,7 +157,7 @@ class Cache:
     def _open(self) -> _Store:
         store = self._store
         if store is None or store.pid != os.getpid():  # none yet, or the parent's
-            store = self._store = _Store(_connect(self.database))
+            store = self._store = _Store(_connect(self.database), self.scope)
         return store
 
     def has(self, key: str) -> bool:
@@ -221,22 +235,26 @@ class Cache:
         return time.time()
 
     def prune(self, started: float) -> int:
-        """Delete the entries this build did not read or write (marked before
-        `started`, from `begin`). Returns how many it deleted."""
+        """Delete the entries no build uses any more: those this scope's build did
+        not read or write (marked before `started`, from `begin`), unless another
+        scope used them, and those of scopes abandoned for a month. Returns how
+        many it deleted."""
         store = self._open()
         with store.lock:
             _flush(store)
             connection = store.connection
             if connection is None:
                 return 0
-            cutoff = (started - 2.0,)  # slack for clocks that step back a little
+            cutoff = started - 2.0  # slack for clocks that step back a little
             try:
                 with _transaction(connection):
+                    connection.execute(
+                        "DELETE FROM used WHERE (scope = ? AND at < ?) OR at < ?",
+                        (self.scope, cutoff, cutoff - _ABANDONED),
+                    )
                     removed = connection.execute(
-                        "DELETE FROM entries WHERE key IN (SELECT key FROM used WHERE at < ?)",
-                        cutoff,
+                        "DELETE FROM entries WHERE key NOT IN (SELECT key FROM used)"
                     ).rowcount
-                    connection.execute("DELETE FROM used WHERE at < ?", cutoff)
                 _compact(connection)
             except sqlite3.Error:
                 return 0
@@ -294,10 +312,11 @@ def _set_up(connection: sqlite3.Connection) -> None:
             connection.execute("DROP TABLE IF EXISTS entries")
             connection.execute("DROP TABLE IF EXISTS used")
             connection.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
-            # When each entry was last read or written, apart from the (large) values:
-            # marking an entry rewrites a short row, not its value.
+            # When each scope last read or wrote each entry, apart from the (large)
+            # values: marking an entry rewrites a short row, not its value.
             connection.execute(
-                "CREATE TABLE used (key TEXT PRIMARY KEY, at REAL NOT NULL) WITHOUT ROWID"
+                "CREATE TABLE used (key TEXT NOT NULL, scope TEXT NOT NULL, at REAL NOT NULL,"
+                " PRIMARY KEY (key, scope)) WITHOUT ROWID"
             )
             connection.execute(f"PRAGMA user_version = {_SCHEMA}")
 
@@ -325,8 +344,8 @@ def _flush(store: _Store) -> None:
             "INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", puts.items()
         )
         connection.executemany(
-            "INSERT OR REPLACE INTO used (key, at) VALUES (?, ?)",
-            ((key, now) for key in (*puts, *used)),
+            "INSERT OR REPLACE INTO used (key, scope, at) VALUES (?, ?, ?)",
+            ((key, store.scope, now) for key in (*puts, *used)),
         )
 
 

@@ -3,8 +3,11 @@
 It builds into a private folder (a temporary directory of its own, removed when it
 stops), never the user's output/: a preview must not replace the site someone is
 about to publish, and `chatwiki build` may run beside it. Each rebuild is the library's
-`build()` of the whole site, through a cache of its own, so it costs about what the
-edit changed; open pages reload only when a rebuild changed them.
+`build()` of the whole site, through a cache: the site's, when `chatwiki build` has
+made one (the preview has its own scope there, so the two never prune each other's
+entries, and a preview starts from what the last build or preview made), else one
+of its own. So a rebuild costs about what the edit changed; open pages reload only
+when a rebuild changed them.
 
 A save of a write-up's text is shown before that: its page is made at once from the
 last build's plan (generator/serve/quick) and served in place of the built file, so
@@ -14,6 +17,7 @@ the site. The two run in their own threads; LiveState decides which page is curr
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import threading
@@ -28,6 +32,7 @@ from generator.build import BuildReport, Prepared, build, refresh_search
 from generator.core import urls
 from generator.core.errors import ContentError, OutputError, UsageError, format_diagnostics
 from generator.publish import search
+from generator.publish.cache import DEFAULT_DIR
 from generator.publish.cached import Memo
 from generator.serve.quick import quick_pages
 from generator.serve.server import PreviewServer
@@ -78,6 +83,9 @@ class Preview:
         self.drafts, self.strict = drafts, strict
         self.live = LiveState()
         self._work: Path | None = None  # made by start(), removed by close()
+        self._cache_dir: Path | None = None  # chosen by start()
+        # One scope for every preview of this site, whichever folder it serves from.
+        self._cache_scope = f"preview {source.resolve()}"
         self._one_build = threading.Lock()  # the first build and the watchers' rebuilds
         self._server: PreviewServer | None = None
         self._serving = False
@@ -125,6 +133,7 @@ class Preview:
                 "(another server on that port? try --port 0 for any free one)"
             ) from None
         self._work = Path(tempfile.mkdtemp(prefix="chatwiki-serve-"))
+        self._cache_dir = _site_cache(self.source) or self._work / "cache"
         # Watching before the first build: a save while it runs makes one more.
         self._spawn(self._watch_inputs, "watch-inputs")
         self._spawn(self._watch_root, "watch-root")
@@ -198,7 +207,9 @@ class Preview:
             self._saved_again.clear()
         self.live.building()  # a request that misses a file in the swap asks again
         try:
-            refresh_search(self.site_dir, config, key, self._work / "cache", self._saved_again)
+            refresh_search(
+                self.site_dir, config, key, self._cache_dir, self._saved_again, self._cache_scope
+            )
         except search.Cancelled:  # the next rebuild indexes its pages instead
             return self.live.current()
         except OutputError as exc:
@@ -211,9 +222,9 @@ class Preview:
         return self.live.built(self.site_dir, (urls.output_path(urls.SEARCH),), covered)
 
     def _build(self, changed: Sequence[str]) -> BuildReport:
-        """The one build call. Its private cache (beside the served folder, never in
-        the site) makes a rebuild after an edit cost about what the edit changed;
-        `changed` (site-relative paths) is kept for a build told what changed."""
+        """The one build call. Its cache makes a rebuild after an edit cost about
+        what the edit changed; `changed` (site-relative paths) is kept for a build
+        told what changed."""
         del changed
         assert self._work is not None
         return build(
@@ -222,7 +233,8 @@ class Preview:
             self.clock(),
             drafts=self.drafts,
             strict=self.strict,
-            cache_dir=self._work / "cache",
+            cache_dir=self._cache_dir,
+            cache_scope=self._cache_scope,
             keep=self._keep,
             memo=self._memo,
             search_later=True,
@@ -354,3 +366,13 @@ class Preview:
             if any(Path(path).name != CONFIG_FILE for _, path in changes):
                 self._rewatch.set()
             self._changed(path for _, path in changes)
+
+
+def _site_cache(source: Path) -> Path | None:
+    """The site's own cache, where `chatwiki build` keeps its, when there is one the
+    preview can write; None otherwise (then it keeps a cache of its own beside the
+    folder it serves, and adds nothing to the site's folder)."""
+    where = source / DEFAULT_DIR
+    if where.is_symlink() or not where.is_dir():
+        return None
+    return where if os.access(where, os.W_OK | os.X_OK) else None
