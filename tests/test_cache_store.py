@@ -119,25 +119,39 @@ def _read_into(cache: Cache, results: multiprocessing.queues.Queue[object]) -> N
     results.put(cache.get(key_of("test", "0")))
 
 
-def test_a_worker_forked_while_another_thread_holds_the_cache_still_reads_it(
+def test_a_worker_forked_while_another_thread_uses_the_cache_still_reads_it(
     tmp_path: Path,
 ) -> None:
     """A preview forks a build's workers while its other threads may be in the
-    middle of a lookup: the child opens its own connection and lock rather than
-    wait forever on a copy of one held in the parent."""
+    middle of a lookup: the fork waits for it, so the child neither inherits a
+    lock held forever nor a connection caught mid-statement."""
+    import threading
+
+    from generator.publish import cache as store
+
     cache = Cache(tmp_path / "cache")
     _put_many(cache, 0, 1)
     context = multiprocessing.get_context("fork")
     results = context.Queue()
-    held = cache._open().lock  # as a lookup in another thread holds it
-    with held:
-        child = context.Process(target=_read_into, args=(cache, results))
-        child.start()
-        child.join(timeout=20)
-        stuck = child.is_alive()
-        if stuck:
-            child.kill()
-    assert not stuck, "the worker waited on the parent's lock"
+    holding, release = threading.Event(), threading.Event()
+
+    def lookup_in_progress() -> None:
+        with store._IN_USE:  # as a lookup in another thread holds it
+            holding.set()
+            release.wait(5)
+
+    other = threading.Thread(target=lookup_in_progress)
+    other.start()
+    assert holding.wait(5)
+    threading.Timer(0.5, release.set).start()
+    child = context.Process(target=_read_into, args=(cache, results))
+    child.start()  # waits for the lookup to end
+    child.join(timeout=20)
+    stuck = child.is_alive()
+    if stuck:
+        child.kill()
+    other.join()
+    assert not stuck, "the worker waited on a lock held in the parent"
     assert results.get(timeout=5) == ("value", 0)
 
 

@@ -105,14 +105,25 @@ _BATCH_ENTRIES = 256
 _BATCH_BYTES = 8 << 20
 
 
+# Every store of this process is used under this one lock (a preview's threads
+# share stores, one at a time), and a fork waits for it: SQLite's connections must
+# not be mid-statement when the process is copied, or the child's bookkeeping of
+# the database's locks would be wrong. The child then opens its own connection;
+# the copy of the parent's is kept, never closed (closing it would drop the locks
+# the child's own connection holds: POSIX locks belong to the process).
+_IN_USE = threading.Lock()
+_INHERITED: list[_Store] = []
+os.register_at_fork(
+    before=_IN_USE.acquire, after_in_parent=_IN_USE.release, after_in_child=_IN_USE.release
+)
+
+
 class _Store:
-    """One process's connection to a cache and what it has not flushed yet. Shared
-    by the process's threads (a preview's), one at a time: `lock` guards it all."""
+    """One process's connection to a cache and what it has not flushed yet."""
 
     def __init__(self, connection: sqlite3.Connection | None, scope: str) -> None:
         self.pid = os.getpid()
         self.scope = scope
-        self.lock = threading.Lock()
         self.connection = connection
         self.puts: dict[str, bytes] = {}
         self.pending = 0  # bytes in `puts`
@@ -157,21 +168,23 @@ class Cache:
     def _open(self) -> _Store:
         store = self._store
         if store is None or store.pid != os.getpid():  # none yet, or the parent's
+            if store is not None:
+                _INHERITED.append(store)  # see _IN_USE
             store = self._store = _Store(_connect(self.database), self.scope)
         return store
 
     def has(self, key: str) -> bool:
         """Whether an entry exists (it may still turn out unusable: `get` says)."""
-        store = self._open()
-        with store.lock:
+        with _IN_USE:
+            store = self._open()
             if key in store.puts:
                 return True
             return _select(store, "SELECT 1 FROM entries WHERE key = ?", key) is not None
 
     def get(self, key: str) -> object | None:
         """The value stored under `key`, or None when there is none worth using."""
-        store = self._open()
-        with store.lock:
+        with _IN_USE:
+            store = self._open()
             data: object = store.puts.get(key)
             if data is None:
                 data = _select(store, "SELECT value FROM entries WHERE key = ?", key)
@@ -190,8 +203,8 @@ class Cache:
 
     def touch(self, key: str) -> None:
         """Mark an entry used by this build (`prune` keeps it) without reading it."""
-        store = self._open()
-        with store.lock:
+        with _IN_USE:
+            store = self._open()
             self._used(store, key)
 
     def _used(self, store: _Store, key: str) -> None:
@@ -202,8 +215,8 @@ class Cache:
     def put(self, key: str, value: object) -> None:
         """Store `value`; a cache that cannot be written only makes builds slower."""
         data = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
-        store = self._open()
-        with store.lock:
+        with _IN_USE:
+            store = self._open()
             store.pending += len(data) - len(store.puts.get(key, b""))
             store.puts[key] = data
             if len(store.puts) >= _BATCH_ENTRIES or store.pending >= _BATCH_BYTES:
@@ -211,15 +224,15 @@ class Cache:
 
     def flush(self) -> None:
         """Write what this process has pending (a worker's batch of work is done)."""
-        store = self._store
-        if store is not None and store.pid == os.getpid():
-            with store.lock:
+        with _IN_USE:
+            store = self._store
+            if store is not None and store.pid == os.getpid():
                 _flush(store)
 
     def entry_keys(self) -> frozenset[str]:
         """Every entry's key, pending ones included (for tests and tools)."""
-        store = self._open()
-        with store.lock:
+        with _IN_USE:
+            store = self._open()
             _flush(store)
             if store.connection is None:
                 return frozenset()
@@ -239,8 +252,8 @@ class Cache:
         not read or write (marked before `started`, from `begin`), unless another
         scope used them, and those of scopes abandoned for a month. Returns how
         many it deleted."""
-        store = self._open()
-        with store.lock:
+        with _IN_USE:
+            store = self._open()
             _flush(store)
             connection = store.connection
             if connection is None:
