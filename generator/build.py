@@ -660,15 +660,50 @@ def _made_by_workers(
     cache: Cache | None,
     todo: list[tuple[int, str | None]],
 ) -> Iterator[bytes | Diagnostic]:
-    chunk = max(1, min(64, len(todo) // (workers.jobs * 8)))
-    chunks = deque(todo[i : i + chunk] for i in range(0, len(todo), chunk))
+    """`todo`'s outputs made in the workers, yielded in `todo`'s order.
+
+    They are handed out in another: a file made of the whole site (`calendar.ics`,
+    every event; a feed) goes first, in a chunk of its own, since it takes as long
+    as hundreds of pages. Planned last, it would be the build's last second, with
+    one worker on it and the other idle."""
+    size = max(1, min(64, len(todo) // (workers.jobs * 8)))
+    chunks: list[list[tuple[int, str | None]]] = []  # in todo's order
+    heavy: list[int] = []
+    current: list[tuple[int, str | None]] = []
+    for task in todo:
+        if _weight(outputs[task[0]]) >= _HEAVY:
+            if current:
+                chunks.append(current)
+                current = []
+            heavy.append(len(chunks))
+            chunks.append([task])
+            continue
+        current.append(task)
+        if len(current) == size:
+            chunks.append(current)
+            current = []
+    if current:
+        chunks.append(current)
+    waiting = deque(heavy + [n for n in range(len(chunks)) if n not in heavy])
     globals_ = _render_globals(prepared.site, prepared.indexes.links)
     with workers.pool(_start_worker, (prepared.search_path, globals_, outputs, cache)) as pool:
-        pending: deque[Future[list[bytes | Diagnostic]]] = deque()
-        while chunks or pending:
-            while chunks and len(pending) < workers.jobs * 3:
-                pending.append(pool.submit(_make_some, chunks.popleft()))
-            yield from pending.popleft().result()
+        pending: dict[int, Future[list[bytes | Diagnostic]]] = {}
+        for c in range(len(chunks)):
+            while waiting and (len(pending) < workers.jobs * 3 + len(heavy) or c not in pending):
+                n = waiting.popleft()
+                pending[n] = pool.submit(_make_some, chunks[n])
+            yield from pending.pop(c).result()
+
+
+# How many items a data file's arguments hold (events, feed entries) before it is
+# one worker's chunk on its own; a page is one item.
+_HEAVY = 200
+
+
+def _weight(item: Page | DataFile) -> int:
+    if isinstance(item, Page):
+        return 1
+    return sum(len(a) for a in item.args if isinstance(a, (tuple, list, FrozenMap)))
 
 
 def _produce(

@@ -74,6 +74,18 @@ def test_cold_warm_one_and_two_processes_make_the_same_bytes(site: Path, tmp_pat
 
 
 @pytest.mark.usefixtures("pool_for_any_size")
+def test_files_handed_out_first_still_come_out_in_order(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers are given the site-wide files (calendars, feeds) first; with every
+    file of two items or more counted as one, the output is still the same."""
+    monkeypatch.setattr(sys.modules["generator.build"], "_HEAVY", 2)
+    build(site, tmp_path / "plain", NOW)
+    build(site, tmp_path / "two", NOW, jobs=2)
+    assert tree(tmp_path / "two") == tree(tmp_path / "plain")
+
+
+@pytest.mark.usefixtures("pool_for_any_size")
 def test_a_template_error_in_a_worker_is_the_same_diagnostic(site: Path, tmp_path: Path) -> None:
     from generator.core.errors import ContentError
 
