@@ -193,3 +193,31 @@ def test_a_scope_no_build_has_used_for_a_month_lets_go(
     kept.put(key_of("test", "new"), "new")
     assert kept.prune(started) == 1
     assert kept.entry_keys() == {key_of("test", "new")}
+
+
+def test_a_database_another_process_holds_locked_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Locked for longer than a build waits (another process's long write): this
+    build goes without the cache, and the database, which is sound, stays."""
+    import sqlite3
+
+    from generator.publish import cache as store
+
+    monkeypatch.setattr(store, "_BUSY_TIMEOUT", 0.2)
+    root = tmp_path / "cache"
+    root.mkdir()
+    other = sqlite3.connect(Cache(root).database, isolation_level=None)
+    other.execute("CREATE TABLE kept (n INTEGER)")  # a rollback-journal database
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        cache = Cache(root)
+        cache.put(key_of("test", "x"), "value")
+        cache.flush()
+        assert cache.get(key_of("test", "x")) is None
+    finally:
+        other.execute("ROLLBACK")
+    assert other.execute("SELECT count(*) FROM kept").fetchone() == (0,)  # still there
+    other.close()
+    assert Cache(root).get(key_of("test", "x")) is None  # usable again, and empty
+    Cache(root).put(key_of("test", "y"), "y")

@@ -100,6 +100,9 @@ _SCHEMA = 3  # the database's user_version: any other is dropped and made anew
 # A scope no build has used for this long (a deleted output, an old preview) no
 # longer keeps its entries.
 _ABANDONED = 30 * 24 * 3600.0
+# How long a connection waits for another process's write to end (a cold build's
+# workers write at once) before it gives up for this build.
+_BUSY_TIMEOUT = 60.0
 # Flushed when this many entries, or bytes of them, are pending.
 _BATCH_ENTRIES = 256
 _BATCH_BYTES = 8 << 20
@@ -295,19 +298,22 @@ def _connect(database: Path) -> sqlite3.Connection | None:
     for attempt in range(2):
         try:
             database.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(database, timeout=60, isolation_level=None)
+            connection = sqlite3.connect(database, timeout=_BUSY_TIMEOUT, isolation_level=None)
         except (OSError, sqlite3.Error):
             return None
         try:
             _set_up(connection)
             return connection
-        except sqlite3.DatabaseError:
+        except sqlite3.OperationalError:  # locked past the timeout, read-only...:
+            connection.close()  # a sound database in use, so no cache this time
+            return None
+        except sqlite3.DatabaseError:  # not a database, or a corrupt one
             connection.close()
             if attempt == 0:
                 for suffix in ("", "-wal", "-shm"):
                     with contextlib.suppress(OSError):
                         os.unlink(f"{database}{suffix}")
-        except sqlite3.Error:  # locked for a minute, read-only...: no cache this time
+        except sqlite3.Error:
             connection.close()
             return None
     return None
