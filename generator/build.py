@@ -787,6 +787,8 @@ def build(
     done = _already_published(cache, source, out, options, inputs)
     # A bundle left stale for a preview to refresh is no build's to keep otherwise.
     if done is not None and (search_later or done.stale_search is None):
+        if cache is not None:
+            cache.keep_scope()
         return done
     try:
         return _build(

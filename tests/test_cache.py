@@ -406,13 +406,12 @@ def test_a_site_yaml_edit_renders_no_markdown_again(
     """Every write-up is read again after a site.yaml edit, but its body is the same
     Markdown: it comes from the cache, even after builds that only needed the
     write-ups whole (and so never asked for their bodies)."""
-    import types
 
     from generator.publish import cache as store
 
     out, cache = tmp_path / "out", tmp_path / "cache"
     with monkeypatch.context() as clock:  # the first build an hour ago: prunable since
-        clock.setattr(store, "time", types.SimpleNamespace(time=lambda: time.time() - 3600))
+        clock.setattr(store, "_now", lambda: time.time() - 3600)
         build(site, out, NOW, cache_dir=cache)
     build(site, out, NOW + timedelta(minutes=1), cache_dir=cache)  # every write-up kept
     config = site / "site.yaml"
@@ -641,14 +640,13 @@ def test_builds_into_two_outputs_do_not_prune_each_others_pages(
 ) -> None:
     """One cache, two outputs of the site at different addresses (their pages all
     differ): building one after the other, neither makes the other start over."""
-    import types
 
     from generator.publish import cache as store
 
     stage = sys.modules["generator.build"]  # the module (the package exports its build())
     cache = tmp_path / "cache"
     with monkeypatch.context() as clock:  # long ago: prunable by any later build
-        clock.setattr(store, "time", types.SimpleNamespace(time=lambda: time.time() - 3600))
+        clock.setattr(store, "_now", lambda: time.time() - 3600)
         build(site, tmp_path / "a", NOW, cache_dir=cache)
     build(site, tmp_path / "b", NOW, cache_dir=cache, base_url="https://staging.example.org/")
     made: list[str] = []

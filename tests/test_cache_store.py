@@ -180,13 +180,12 @@ def test_each_scope_prunes_only_what_it_no_longer_uses(tmp_path: Path) -> None:
 def test_a_scope_no_build_has_used_for_a_month_lets_go(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import types
 
     from generator.publish import cache as store
 
     gone, kept = Cache(tmp_path / "cache", "a deleted output"), Cache(tmp_path / "cache", "site")
     with monkeypatch.context() as clock:
-        clock.setattr(store, "time", types.SimpleNamespace(time=lambda: time.time() - 40 * 86400))
+        clock.setattr(store, "_now", lambda: time.time() - 40 * 86400)
         gone.put(key_of("test", "old"), "old")
         gone.flush()
     started = kept.begin()
@@ -221,3 +220,85 @@ def test_a_database_another_process_holds_locked_is_left_alone(
     other.close()
     assert Cache(root).get(key_of("test", "x")) is None  # usable again, and empty
     Cache(root).put(key_of("test", "y"), "y")
+
+
+def _open_and_put(root: Path, n: int, barrier: object) -> None:
+    barrier.wait()  # type: ignore[attr-defined]
+    cache = Cache(root)
+    cache.put(key_of("test", str(n)), n)
+    cache.flush()
+
+
+def test_processes_opening_a_new_cache_at_once_all_use_it(tmp_path: Path) -> None:
+    """A cold build's workers open the database at the same moment: each waits its
+    turn to set it up rather than going without the cache (or replacing it)."""
+    context = multiprocessing.get_context("fork")
+    for round_ in range(8):
+        root = tmp_path / f"cache-{round_}"
+        barrier = context.Barrier(6)
+        workers = [context.Process(target=_open_and_put, args=(root, n, barrier)) for n in range(6)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+        assert Cache(root).entry_keys() == {key_of("test", str(n)) for n in range(6)}
+
+
+def test_a_build_whose_marks_could_not_be_written_prunes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from generator.publish import cache as store
+
+    monkeypatch.setattr(store, "_BUSY_TIMEOUT", 0.2)
+    cache = Cache(tmp_path / "cache")
+    for name in ("used", "unused"):
+        cache.put(key_of("test", name), name)
+    cache.flush()
+    time.sleep(2.1)
+    started = cache.begin()
+    assert cache.get(key_of("test", "used")) == "used"  # its mark is pending
+    other = sqlite3.connect(cache.database, isolation_level=None, timeout=0.2)
+    other.execute("BEGIN EXCLUSIVE")  # another process writing for longer than we wait
+    try:
+        cache.flush()  # the mark is lost
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert cache.prune(started) == 0
+    assert key_of("test", "used") in cache.entry_keys()
+
+
+def test_a_no_op_build_keeps_its_scope_alive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An output rebuilt with nothing to do for a month (a fixed --now) reads no
+    entry, yet is not an abandoned scope: its entries stay."""
+
+    from generator.publish import cache as store
+
+    output, preview = Cache(tmp_path / "cache", "output"), Cache(tmp_path / "cache", "preview")
+    with monkeypatch.context() as clock:
+        clock.setattr(store, "_now", lambda: time.time() - 40 * 86400)
+        output.put(key_of("test", "page"), "page")
+        output.flush()
+    output.keep_scope()  # what a no-op build does
+    started = preview.begin()
+    preview.put(key_of("test", "own"), "own")
+    assert preview.prune(started) == 0
+    assert key_of("test", "page") in preview.entry_keys()
+
+
+def test_compiled_templates_that_cannot_be_saved_only_compile_again(tmp_path: Path) -> None:
+    """Another chatwiki's build sharing the cache may remove this one's folder of
+    compiled templates: a page is still rendered."""
+    import jinja2
+
+    from generator.output.render import _CompiledTemplates
+
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader({"page.html": "Hello {{ name }}"}),
+        bytecode_cache=_CompiledTemplates(str(tmp_path / "removed meanwhile")),
+    )
+    assert env.get_template("page.html").render(name="you") == "Hello you"

@@ -9,6 +9,7 @@ build instead of silently printing nothing.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gettext
 import re
@@ -374,6 +375,16 @@ def _local_time_words(translations: gettext.NullTranslations, locale: str) -> st
     )
 
 
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept in the cache. One that cannot be saved (its folder
+    removed meanwhile by a build of other chatwiki code sharing the cache, a full
+    disk) is compiled again next time, rather than failing the page."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
 class Renderer:
     """A configured Jinja environment for one build: pure given its theme files."""
 
@@ -406,7 +417,7 @@ class Renderer:
             keep_trailing_newline=False,
             auto_reload=False,  # one build, one read of each template
             bytecode_cache=(
-                None if bytecode_dir is None else jinja2.FileSystemBytecodeCache(str(bytecode_dir))
+                None if bytecode_dir is None else _CompiledTemplates(str(bytecode_dir))
             ),
         )
         self.env.filters.update(

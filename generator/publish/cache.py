@@ -131,6 +131,9 @@ class _Store:
         self.puts: dict[str, bytes] = {}
         self.pending = 0  # bytes in `puts`
         self.used: set[str] = set()
+        # A batch that could not be written since `begin`: this build's marks are not
+        # all in the database, so its prune would delete entries it used.
+        self.lost = False
 
 
 class Cache:
@@ -245,10 +248,29 @@ class Cache:
                 return frozenset()
             return frozenset(key for (key,) in rows)
 
+    def keep_scope(self) -> None:
+        """Mark every entry of this scope used now (a build that found nothing to do,
+        and so read none of them): a scope a month without a real build, not a month
+        without one that made anything, is abandoned. Rows marked within the day
+        are left as they are."""
+        with _IN_USE:
+            store = self._open()
+            _flush(store)
+            if store.connection is None:
+                return
+            now = _now()
+            with contextlib.suppress(sqlite3.Error):
+                store.connection.execute(
+                    "UPDATE used SET at = ? WHERE scope = ? AND at < ?",
+                    (now, self.scope, now - 86400.0),
+                )
+
     def begin(self) -> float:
         """Mark the start of a build; returns the mark for `prune`."""
         _drop_file_entries(self.root)
-        return time.time()
+        with _IN_USE:
+            self._open().lost = False
+        return _now()
 
     def prune(self, started: float) -> int:
         """Delete the entries no build uses any more: those this scope's build did
@@ -259,7 +281,7 @@ class Cache:
             store = self._open()
             _flush(store)
             connection = store.connection
-            if connection is None:
+            if connection is None or store.lost:  # keep everything rather than guess
                 return 0
             cutoff = started - 2.0  # slack for clocks that step back a little
             try:
@@ -291,6 +313,12 @@ def _transaction(connection: sqlite3.Connection) -> Iterator[None]:
     connection.execute("COMMIT")
 
 
+def _now() -> float:
+    """The time entries are marked with: the machine's clock, shared by every
+    process that uses the cache (a build's `now` may be any date)."""
+    return time.time()
+
+
 def _connect(database: Path) -> sqlite3.Connection | None:
     """The cache's database, made if need be; None if it cannot be used at all
     (then every lookup misses and nothing is kept). A file that is not a database
@@ -302,7 +330,7 @@ def _connect(database: Path) -> sqlite3.Connection | None:
         except (OSError, sqlite3.Error):
             return None
         try:
-            _set_up(connection)
+            _set_up_when_free(connection)
             return connection
         except sqlite3.OperationalError:  # locked past the timeout, read-only...:
             connection.close()  # a sound database in use, so no cache this time
@@ -319,8 +347,27 @@ def _connect(database: Path) -> sqlite3.Connection | None:
     return None
 
 
+def _set_up_when_free(connection: sqlite3.Connection) -> None:
+    """`_set_up`, tried again while another process holds the database: switching a
+    new database to WAL fails at once when it is busy, whatever the busy timeout
+    (a cold build's workers all open it at the same moment)."""
+    deadline = time.monotonic() + _BUSY_TIMEOUT
+    while True:
+        try:
+            _set_up(connection)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _set_up(connection: sqlite3.Connection) -> None:
-    connection.execute("PRAGMA journal_mode = WAL")
+    mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":  # e.g. another process holds it in another mode
+        raise sqlite3.OperationalError("database is locked: not in WAL mode")
     # WAL with NORMAL: a crash loses at most the last transactions, never the file.
     connection.execute("PRAGMA synchronous = NORMAL")
     connection.execute("PRAGMA journal_size_limit = 16777216")
@@ -356,16 +403,19 @@ def _flush(store: _Store) -> None:
     store.puts, store.used, store.pending = {}, set(), 0
     if store.connection is None or not (puts or used):
         return
-    now = time.time()
+    now = _now()
     connection = store.connection
-    with contextlib.suppress(sqlite3.Error), _transaction(connection):
-        connection.executemany(
-            "INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", puts.items()
-        )
-        connection.executemany(
-            "INSERT OR REPLACE INTO used (key, scope, at) VALUES (?, ?, ?)",
-            ((key, store.scope, now) for key in (*puts, *used)),
-        )
+    try:
+        with _transaction(connection):
+            connection.executemany(
+                "INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", puts.items()
+            )
+            connection.executemany(
+                "INSERT OR REPLACE INTO used (key, scope, at) VALUES (?, ?, ?)",
+                ((key, store.scope, now) for key in (*puts, *used)),
+            )
+    except sqlite3.Error:  # busy past the timeout, disk full: only slower next time
+        store.lost = True
 
 
 def _compact(connection: sqlite3.Connection) -> None:
