@@ -7,6 +7,7 @@ written, and raised together as one ContentError.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import multiprocessing
@@ -15,6 +16,7 @@ import re
 import shutil
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -396,13 +398,21 @@ def _template_syntax_errors(source: Path, renderer: render.Renderer) -> list[Dia
 
 
 def _drop_old_templates(cache: Cache | None) -> None:
-    """Remove templates compiled by other chatwiki code (a cache is one site's)."""
+    """Remove templates compiled by other chatwiki code, once none has been compiled
+    there for a day: a build and a preview of other code (an upgrade, an edited
+    checkout) may share the cache, and each would remove the other's at every build."""
     current = _templates_dir(cache)
     if current is None:
         return
     for other in current.parent.iterdir():
-        if other != current and other.is_dir() and not other.is_symlink():
-            shutil.rmtree(other, ignore_errors=True)
+        if other == current or other.is_symlink() or not other.is_dir():
+            continue
+        with contextlib.suppress(OSError):
+            if time.time() - other.stat().st_mtime > _TEMPLATES_KEPT:
+                shutil.rmtree(other, ignore_errors=True)
+
+
+_TEMPLATES_KEPT = 86400.0  # seconds
 
 
 def _templates_dir(cache: Cache | None) -> Path | None:

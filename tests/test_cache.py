@@ -659,3 +659,20 @@ def test_builds_into_two_outputs_do_not_prune_each_others_pages(
     monkeypatch.setattr(stage, "render_page", counting)
     build(site, tmp_path / "a", NOW, cache_dir=cache)
     assert made == []
+
+
+def test_templates_other_chatwiki_code_compiled_go_once_a_day_old(
+    site: Path, tmp_path: Path
+) -> None:
+    """Another chatwiki's compiled templates (an upgrade, an edited checkout) are
+    removed, but not while that chatwiki may still be building from the cache."""
+    cache = tmp_path / "cache"
+    old, recent = cache / "templates" / ("0" * 16), cache / "templates" / ("1" * 16)
+    for folder in (old, recent):
+        folder.mkdir(parents=True)
+        (folder / "compiled.cache").write_bytes(b"bytecode")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
+    build(site, tmp_path / "out", NOW, cache_dir=cache)
+    assert not old.exists() and (recent / "compiled.cache").exists()
+    assert len(list((cache / "templates").iterdir())) == 2  # and this chatwiki's own
