@@ -365,9 +365,9 @@ def _set_up_when_free(connection: sqlite3.Connection) -> None:
 
 
 def _set_up(connection: sqlite3.Connection) -> None:
-    mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-    if str(mode).lower() != "wal":  # e.g. another process holds it in another mode
-        raise sqlite3.OperationalError("database is locked: not in WAL mode")
+    # Where the file system cannot share WAL's index (some network mounts) the mode
+    # stays a rollback journal: slower with several writers, but sound.
+    connection.execute("PRAGMA journal_mode = WAL")
     # WAL with NORMAL: a crash loses at most the last transactions, never the file.
     connection.execute("PRAGMA synchronous = NORMAL")
     connection.execute("PRAGMA journal_size_limit = 16777216")
