@@ -29,10 +29,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from dateutil.relativedelta import relativedelta
-from feedgen.feed import FeedGenerator
 
 from generator.core import urls
 from generator.core.frozenmap import EMPTY
@@ -43,6 +43,9 @@ from generator.index.wiki import LinkIndex, rewrite_links
 from generator.markdown.postquote import MARKER_PATTERN as POST_MARKER
 from generator.output.formats import ATOM, ICS, RSS, FeedLink
 from generator.output.render import format_datetime, post_body
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
 
 # An announcement with no `announced:` date and no git history is taken to have
 # been made this long before the chat (the usual two weeks' notice): a fixed date,
@@ -324,6 +327,9 @@ def upcoming_entries(
 def _generator(
     config: SiteConfig, now: datetime, feed_url: str, page_url: str, title: str, about: str
 ) -> FeedGenerator:
+    # Imported here: only a feed the cache does not hold needs it (and lxml with it).
+    from feedgen.feed import FeedGenerator
+
     fg = FeedGenerator()
     feed_abs = urls.absolute(config.base_url, feed_url)
     fg.id(feed_abs)
