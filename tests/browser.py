@@ -13,6 +13,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,6 +43,19 @@ def browser_or_skip() -> Callable[..., object]:
             pytest.fail(f"browser tests need a browser under CI=true: {reason}")
         pytest.skip(reason)
     return sync_playwright
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Debian chromium with the project's flags (or skip, as
+    `browser_or_skip`), closed afterwards."""
+    sync_playwright = browser_or_skip()
+    with sync_playwright() as p:  # type: ignore[operator]
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @contextlib.contextmanager

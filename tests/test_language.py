@@ -25,7 +25,7 @@ from lxml import html as lxml_html
 from generator import ContentError, build
 from generator.output.render import format_datetime
 from generator.publish.search import search_language
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip, serve
+from tests.browser import chromium, serve
 from tests.conftest import NOW, ROOT, chat_md
 
 MakeSite = Callable[[Mapping[str, str | bytes]], Path]
@@ -309,28 +309,23 @@ def test_a_site_template_without_the_i18n_functions_still_works(tmp_site: MakeSi
 
 
 def test_welsh_search_finds_pages_and_speaks_welsh_in_the_browser(welsh_site: Path) -> None:
-    sync_playwright = browser_or_skip()
-    with serve(welsh_site) as base, sync_playwright() as p:  # type: ignore[operator]
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            tab = browser.new_page()
-            errors: list[str] = []
-            tab.on("pageerror", lambda exc: errors.append(str(exc)))
-            tab.goto(base + "search/")
-            box = tab.wait_for_selector(".pagefind-ui__search-input")
-            assert box is not None and box.get_attribute("placeholder") == "Chwilio"
-            tab.fill(".pagefind-ui__search-input", "Reflective practice")
-            tab.wait_for_selector(".pagefind-ui__result-link")
-            links = tab.eval_on_selector_all(
-                ".pagefind-ui__result-link", "els => els.map(e => e.getAttribute('href'))"
-            )
-            assert "/topics/reflective-practice/" in links
-            message = tab.locator(".pagefind-ui__message").inner_text()
-            assert "canlyniad ar gyfer" in message, message
-            tab.fill(".pagefind-ui__search-input", "zzzqqq")
-            tab.wait_for_function(
-                "document.querySelector('.pagefind-ui__message')?.innerText.startsWith('Dim')"
-            )
-            assert errors == []
-        finally:
-            browser.close()
+    with serve(welsh_site) as base, chromium() as browser:
+        tab = browser.new_page()
+        errors: list[str] = []
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        tab.goto(base + "search/")
+        box = tab.wait_for_selector(".pagefind-ui__search-input")
+        assert box is not None and box.get_attribute("placeholder") == "Chwilio"
+        tab.fill(".pagefind-ui__search-input", "Reflective practice")
+        tab.wait_for_selector(".pagefind-ui__result-link")
+        links = tab.eval_on_selector_all(
+            ".pagefind-ui__result-link", "els => els.map(e => e.getAttribute('href'))"
+        )
+        assert "/topics/reflective-practice/" in links
+        message = tab.locator(".pagefind-ui__message").inner_text()
+        assert "canlyniad ar gyfer" in message, message
+        tab.fill(".pagefind-ui__search-input", "zzzqqq")
+        tab.wait_for_function(
+            "document.querySelector('.pagefind-ui__message')?.innerText.startsWith('Dim')"
+        )
+        assert errors == []

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip, serve
+from tests.browser import chromium, serve
 from tests.test_lifecycle import AFTER, BEFORE, DURING, built, site_files
 
 MakeSite = Callable[[Mapping[str, str | bytes]], Path]
@@ -32,17 +32,12 @@ def before(tmp_site: MakeSite) -> Path:
 @contextmanager
 def reader(site: Path, clock: datetime | None, javascript: bool = True) -> Iterator[Any]:
     """A browser page on `site` whose clock says `clock` (None: the real clock)."""
-    sync_playwright = browser_or_skip()
-    with serve(site) as base, sync_playwright() as p:  # type: ignore[operator]
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(java_script_enabled=javascript, base_url=base)
-            page = context.new_page()
-            if clock is not None:
-                page.clock.set_fixed_time(clock)
-            yield page
-        finally:
-            browser.close()
+    with serve(site) as base, chromium() as browser:
+        context = browser.new_context(java_script_enabled=javascript, base_url=base)
+        page = context.new_page()
+        if clock is not None:
+            page.clock.set_fixed_time(clock)
+        yield page
 
 
 def shown(page: Any, selector: str) -> list[str]:

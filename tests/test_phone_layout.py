@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator import build
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip, serve
+from tests.browser import chromium, serve
 from tests.conftest import NOW, ROOT
 
 WIDTHS = (320, 375)
@@ -35,7 +35,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_no_page_scrolls_sideways_on_a_phone(site: Path) -> None:
-    sync_playwright = browser_or_skip()
     pages = sorted(
         p.relative_to(site).as_posix()
         for p in site.rglob("*.html")
@@ -43,37 +42,28 @@ def test_no_page_scrolls_sideways_on_a_phone(site: Path) -> None:
     )
     assert len(pages) > 50, "the example site has pages of every kind"
     problems = []
-    with serve(site) as base, sync_playwright() as p:  # type: ignore[operator]
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            for width in WIDTHS:
-                context = browser.new_context(viewport={"width": width, "height": 800})
-                page = context.new_page()
-                for rel in pages:
-                    page.goto(base + rel)
-                    scroll = page.evaluate("document.documentElement.scrollWidth")
-                    if scroll > width:
-                        culprits = page.evaluate(OVERFLOWING, width)
-                        problems.append(f"{rel} at {width}px is {scroll}px wide: {culprits}")
-                context.close()
-        finally:
-            browser.close()
+    with serve(site) as base, chromium() as browser:
+        for width in WIDTHS:
+            context = browser.new_context(viewport={"width": width, "height": 800})
+            page = context.new_page()
+            for rel in pages:
+                page.goto(base + rel)
+                scroll = page.evaluate("document.documentElement.scrollWidth")
+                if scroll > width:
+                    culprits = page.evaluate(OVERFLOWING, width)
+                    problems.append(f"{rel} at {width}px is {scroll}px wide: {culprits}")
+            context.close()
     assert problems == []
 
 
 def test_the_check_sees_a_page_that_overflows(tmp_path: Path) -> None:
     """The measurement can fail: a page with an unbreakable 600px line is caught."""
-    sync_playwright = browser_or_skip()
     (tmp_path / "wide.html").write_text(
         '<!doctype html><meta name="viewport" content="width=device-width">'
         '<div style="width:600px">wide</div>'
     )
-    with serve(tmp_path) as base, sync_playwright() as p:  # type: ignore[operator]
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 320, "height": 800})
-            page.goto(base + "wide.html")
-            assert page.evaluate("document.documentElement.scrollWidth") > 320
-            assert page.evaluate(OVERFLOWING, 320)
-        finally:
-            browser.close()
+    with serve(tmp_path) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 320, "height": 800})
+        page.goto(base + "wide.html")
+        assert page.evaluate("document.documentElement.scrollWidth") > 320
+        assert page.evaluate(OVERFLOWING, 320)

@@ -14,7 +14,7 @@ from lxml import html as lxml_html
 from generator import build
 from generator.core.errors import OutputError
 from generator.publish.search import search_language
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip, serve
+from tests.browser import chromium, serve
 from tests.conftest import MINIMAL_SITE_YAML, NOW, ROOT, chat_md
 
 
@@ -189,50 +189,40 @@ def test_search_language_is_the_primary_subtag(tag: str, code: str) -> None:
 
 
 def test_searching_a_topic_name_in_the_browser_finds_its_page(site: Path) -> None:
-    sync_playwright = browser_or_skip()
-    with serve(site) as base, sync_playwright() as p:  # type: ignore[operator]
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            requested: list[str] = []
-            page.on("request", lambda request: requested.append(request.url))
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(base + "search/")
-            page.wait_for_selector(".pagefind-ui__search-input")
-            assert page.locator("[data-search-needs-js]").is_hidden()
-            page.fill(".pagefind-ui__search-input", "Reflective practice")
-            page.wait_for_selector(".pagefind-ui__result-link")
-            links = page.eval_on_selector_all(
-                ".pagefind-ui__result-link", "els => els.map(e => e.getAttribute('href'))"
-            )
-            assert "/topics/reflective-practice/" in links
-            assert page.locator(".pagefind-ui__result-link").first.inner_text() == (
-                "Reflective practice"
-            )
-            assert errors == []
-            assert requested and all(u.startswith(base) for u in requested), requested
-        finally:
-            browser.close()
+    with serve(site) as base, chromium() as browser:
+        page = browser.new_page()
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(base + "search/")
+        page.wait_for_selector(".pagefind-ui__search-input")
+        assert page.locator("[data-search-needs-js]").is_hidden()
+        page.fill(".pagefind-ui__search-input", "Reflective practice")
+        page.wait_for_selector(".pagefind-ui__result-link")
+        links = page.eval_on_selector_all(
+            ".pagefind-ui__result-link", "els => els.map(e => e.getAttribute('href'))"
+        )
+        assert "/topics/reflective-practice/" in links
+        assert page.locator(".pagefind-ui__result-link").first.inner_text() == (
+            "Reflective practice"
+        )
+        assert errors == []
+        assert requested and all(u.startswith(base) for u in requested), requested
 
 
 def test_search_works_when_the_site_is_served_under_a_sub_path(site: Path, tmp_path: Path) -> None:
     """Pagefind's result links start at the bundle's folder, not at the host root."""
-    sync_playwright = browser_or_skip()
     (tmp_path / "sub").symlink_to(site, target_is_directory=True)
-    with serve(tmp_path) as base, sync_playwright() as p:  # type: ignore[operator]
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(base + "sub/search/")
-            page.fill(".pagefind-ui__search-input", "Reflective practice")
-            page.wait_for_selector(".pagefind-ui__result-link")
-            links = page.eval_on_selector_all(
-                ".pagefind-ui__result-link", "els => els.map(e => e.getAttribute('href'))"
-            )
-            assert "/sub/topics/reflective-practice/" in links
-        finally:
-            browser.close()
+    with serve(tmp_path) as base, chromium() as browser:
+        page = browser.new_page()
+        page.goto(base + "sub/search/")
+        page.fill(".pagefind-ui__search-input", "Reflective practice")
+        page.wait_for_selector(".pagefind-ui__result-link")
+        links = page.eval_on_selector_all(
+            ".pagefind-ui__result-link", "els => els.map(e => e.getAttribute('href'))"
+        )
+        assert "/sub/topics/reflective-practice/" in links
 
 
 def test_indexing_called_off_stops_pagefind_and_leaves_no_bundle(

@@ -533,78 +533,68 @@ def test_a_busy_port_is_a_usage_error(serve: Callable[..., Preview], tmp_site: M
 def test_a_browser_reloads_on_save_and_shows_errors_as_text(
     serve: Callable[..., Preview],
 ) -> None:
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip
+    from tests.browser import chromium
 
-    sync_playwright = browser_or_skip()
     preview = serve({"content/chats/a.md": chat_md(title="Mentors")})
     chat = preview.source / "content/chats/a.md"
     wait_ms = WAIT * 1000
-    with sync_playwright() as p:  # type: ignore[operator]
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(preview.url + "chats/a/")
-            assert "Mentors" in page.title()
-            page.evaluate("() => { window.sameDocument = true; }")
-            chat.write_text(chat_md(title="Finding a mentor"))
-            page.wait_for_function("() => document.title.includes('Finding')", timeout=wait_ms)
-            assert page.evaluate("() => window.sameDocument") is None  # it reloaded
-            # A diagnostic quotes the file: markup in it is shown, never run.
-            hostile = '"<img src=x onerror=window.pwned=1>"'
-            chat.write_text(chat_md(title="Finding a mentor", date=hostile))
-            overlay = page.locator("#chatwiki-serve-errors")
-            overlay.wait_for(timeout=wait_ms)
-            text = overlay.inner_text()
-            assert "content/chats/a.md:3: date:" in text and "<img src=x onerror" in text
-            assert overlay.locator("img").count() == 0
-            assert page.evaluate("() => window.pwned") is None
-            assert "Finding a mentor" in page.title()  # the last good build, still there
-            chat.write_text(chat_md(title="Mentors again"))
-            page.wait_for_function("() => document.title.includes('again')", timeout=wait_ms)
-            assert page.locator("#chatwiki-serve-errors").count() == 0
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(preview.url + "chats/a/")
+        assert "Mentors" in page.title()
+        page.evaluate("() => { window.sameDocument = true; }")
+        chat.write_text(chat_md(title="Finding a mentor"))
+        page.wait_for_function("() => document.title.includes('Finding')", timeout=wait_ms)
+        assert page.evaluate("() => window.sameDocument") is None  # it reloaded
+        # A diagnostic quotes the file: markup in it is shown, never run.
+        hostile = '"<img src=x onerror=window.pwned=1>"'
+        chat.write_text(chat_md(title="Finding a mentor", date=hostile))
+        overlay = page.locator("#chatwiki-serve-errors")
+        overlay.wait_for(timeout=wait_ms)
+        text = overlay.inner_text()
+        assert "content/chats/a.md:3: date:" in text and "<img src=x onerror" in text
+        assert overlay.locator("img").count() == 0
+        assert page.evaluate("() => window.pwned") is None
+        assert "Finding a mentor" in page.title()  # the last good build, still there
+        chat.write_text(chat_md(title="Mentors again"))
+        page.wait_for_function("() => document.title.includes('again')", timeout=wait_ms)
+        assert page.locator("#chatwiki-serve-errors").count() == 0
 
 
 def test_in_a_browser_only_the_edited_page_reloads(serve: Callable[..., Preview]) -> None:
     """Two tabs open; a save of one write-up's text reloads that tab only, and the
     other keeps its state (what a reader was typing, where they had scrolled)."""
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip
+    from tests.browser import chromium
 
-    sync_playwright = browser_or_skip()
     preview = serve(TWO_CHATS)
     chat = preview.source / "content/chats/a.md"
     wait_ms = WAIT * 1000
-    with sync_playwright() as p:  # type: ignore[operator]
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            edited, other = browser.new_page(), browser.new_page()
-            edited.goto(preview.url + "chats/a/")
-            other.goto(preview.url + "chats/b/")
-            for tab in (edited, other):
-                tab.evaluate("() => { window.sameDocument = true; }")
-            # The other tab notes each event it hears, after the live-reload script has.
-            other.evaluate(
-                """() => { window.heard = [];
-                new EventSource("/__chatwiki/events").addEventListener("state",
-                  (e) => window.heard.push(JSON.parse(e.data))); }"""
-            )
-            chat.write_text(chat_md(title="Mentors", body="Second words.\n"))
-            edited.wait_for_function(
-                "() => document.body.innerText.includes('Second words')", timeout=wait_ms
-            )
-            assert edited.evaluate("() => window.sameDocument") is None  # it reloaded
-            edited.evaluate("() => { window.reloaded = true; }")
-            other.wait_for_function(
-                "() => window.heard.some((s) => s.complete && s.generation >= 2)",
-                timeout=wait_ms,
-            )
-            other.wait_for_timeout(300)  # a reload the last event asked for has begun
-            assert other.evaluate("() => window.sameDocument") is True
-            # The rebuild made the page the edited tab shows: it does not reload twice.
-            assert edited.evaluate("() => window.reloaded") is True
-        finally:
-            browser.close()
+    with chromium() as browser:
+        edited, other = browser.new_page(), browser.new_page()
+        edited.goto(preview.url + "chats/a/")
+        other.goto(preview.url + "chats/b/")
+        for tab in (edited, other):
+            tab.evaluate("() => { window.sameDocument = true; }")
+        # The other tab notes each event it hears, after the live-reload script has.
+        other.evaluate(
+            """() => { window.heard = [];
+            new EventSource("/__chatwiki/events").addEventListener("state",
+              (e) => window.heard.push(JSON.parse(e.data))); }"""
+        )
+        chat.write_text(chat_md(title="Mentors", body="Second words.\n"))
+        edited.wait_for_function(
+            "() => document.body.innerText.includes('Second words')", timeout=wait_ms
+        )
+        assert edited.evaluate("() => window.sameDocument") is None  # it reloaded
+        edited.evaluate("() => { window.reloaded = true; }")
+        other.wait_for_function(
+            "() => window.heard.some((s) => s.complete && s.generation >= 2)",
+            timeout=wait_ms,
+        )
+        other.wait_for_timeout(300)  # a reload the last event asked for has begun
+        assert other.evaluate("() => window.sameDocument") is True
+        # The rebuild made the page the edited tab shows: it does not reload twice.
+        assert edited.evaluate("() => window.reloaded") is True
 
 
 # --- which page is current: quick pages and rebuilds, in either order ----------------
@@ -674,9 +664,8 @@ def test_in_a_browser_an_edit_the_rebuild_refuses_goes_back_to_the_last_good_bui
     """The quick page showed the edit; the full build then fails on it (here made
     to): the tab reloads to the last good build and shows the errors over it."""
     from generator.core.errors import ContentError, Diagnostic
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip
+    from tests.browser import chromium
 
-    sync_playwright = browser_or_skip()
     preview = serve({"content/chats/a.md": chat_md(title="Mentors", body="First words.\n")})
     gate = threading.Event()
 
@@ -686,26 +675,22 @@ def test_in_a_browser_an_edit_the_rebuild_refuses_goes_back_to_the_last_good_bui
 
     monkeypatch.setattr(preview_module, "build", refusing)
     wait_ms = WAIT * 1000
-    with sync_playwright() as p:  # type: ignore[operator]
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(preview.url + "chats/a/")
-            chat = preview.source / "content/chats/a.md"
-            chat.write_text(chat_md(title="Mentors", body="Second words.\n"))
-            page.wait_for_function(
-                "() => document.body.innerText.includes('Second words')", timeout=wait_ms
-            )
-            gate.set()
-            overlay = page.locator("#chatwiki-serve-errors")
-            overlay.wait_for(timeout=wait_ms)
-            assert "refused for the test" in overlay.inner_text()
-            page.wait_for_function(
-                "() => document.body.innerText.includes('First words')", timeout=wait_ms
-            )
-            assert "Second words" not in page.locator("main").inner_text()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(preview.url + "chats/a/")
+        chat = preview.source / "content/chats/a.md"
+        chat.write_text(chat_md(title="Mentors", body="Second words.\n"))
+        page.wait_for_function(
+            "() => document.body.innerText.includes('Second words')", timeout=wait_ms
+        )
+        gate.set()
+        overlay = page.locator("#chatwiki-serve-errors")
+        overlay.wait_for(timeout=wait_ms)
+        assert "refused for the test" in overlay.inner_text()
+        page.wait_for_function(
+            "() => document.body.innerText.includes('First words')", timeout=wait_ms
+        )
+        assert "Second words" not in page.locator("main").inner_text()
 
 
 def test_a_preview_starts_from_what_chatwiki_build_kept(

@@ -21,7 +21,7 @@ from lxml import html as lxml_html
 from generator import build
 from generator.archives.posts import sanitise_html
 from generator.output.render import html_datetime
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip, serve
+from tests.browser import chromium, serve
 from tests.conftest import ROOT
 from tests.npm import java, node_modules
 
@@ -110,35 +110,30 @@ def _violations(page: Any, where: str) -> list[str]:
 
 
 def test_every_page_passes_axe_core(site: Path) -> None:
-    sync_playwright = browser_or_skip()
     axe = (node_modules() / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
     found: list[str] = []
     planted: list[str] = []
-    with serve(site) as base, sync_playwright() as pw:  # type: ignore[operator]
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context()
-            context.add_init_script(script=axe)  # in every page, before its own scripts
-            page = context.new_page()
-            for rel in pages(site):
-                url = base + rel.removesuffix("index.html")
-                response = page.goto(url)
-                assert response is not None and response.ok, url
-                if rel.startswith(PLANTED):
-                    planted = _violations(page, rel)
-                    continue
-                if rel == "search/index.html":
-                    # Check the page as a reader uses it: Pagefind's own UI, injected
-                    # by script, both before and after a search shows results.
-                    page.wait_for_selector(".pagefind-ui__search-input")
-                    found += _violations(page, rel)
-                    page.fill(".pagefind-ui__search-input", "mentor")
-                    page.wait_for_selector(".pagefind-ui__result-link")
-                    found += _violations(page, rel + " (with results)")
-                    continue
+    with serve(site) as base, chromium() as browser:
+        context = browser.new_context()
+        context.add_init_script(script=axe)  # in every page, before its own scripts
+        page = context.new_page()
+        for rel in pages(site):
+            url = base + rel.removesuffix("index.html")
+            response = page.goto(url)
+            assert response is not None and response.ok, url
+            if rel.startswith(PLANTED):
+                planted = _violations(page, rel)
+                continue
+            if rel == "search/index.html":
+                # Check the page as a reader uses it: Pagefind's own UI, injected
+                # by script, both before and after a search shows results.
+                page.wait_for_selector(".pagefind-ui__search-input")
                 found += _violations(page, rel)
-        finally:
-            browser.close()
+                page.fill(".pagefind-ui__search-input", "mentor")
+                page.wait_for_selector(".pagefind-ui__result-link")
+                found += _violations(page, rel + " (with results)")
+                continue
+            found += _violations(page, rel)
     assert len(pages(site)) > 80, "the example site has about 90 pages"
     assert any("label-title-only" in v for v in planted), planted
     assert any("landmark-unique" in v for v in planted), planted

@@ -24,7 +24,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from generator import build
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip, serve
+from tests.browser import chromium, serve
 from tests.conftest import NOW
 from tests.hostile.counts import record
 from tests.hostile.vectors import Placements, vectors, write_site
@@ -94,14 +94,12 @@ DOM_PROBLEMS = """
 
 def test_no_vector_fires_or_fetches_in_a_real_browser(hostile: tuple[Path, Placements]) -> None:
     out, placed = hostile
-    sync_playwright = browser_or_skip()
     pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
     fired: list[str] = []
     fetched: list[str] = []
     problems: list[str] = []
     altered: list[str] = []
-    with serve(out) as base, sync_playwright() as p:  # type: ignore[operator]
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with serve(out) as base, chromium() as browser:
         context = browser.new_context()
 
         def route(r: object) -> None:
@@ -131,7 +129,6 @@ def test_no_vector_fires_or_fetches_in_a_real_browser(hostile: tuple[Path, Place
                 shown = page.locator(selector).first.text_content() or ""
                 if " ".join(shown.split()) != " ".join(text.split()):
                     altered.append(f"{rel} {selector}: {shown[:80]!r} != {text[:80]!r}")
-        browser.close()
     assert not fired, f"vectors fired: {fired[:10]}"
     assert not fetched, f"off-site requests: {fetched[:10]}"
     assert not problems, f"live markup in pages: {problems[:20]}"
