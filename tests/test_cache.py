@@ -594,11 +594,9 @@ def test_a_memo_kept_between_builds_makes_what_a_fresh_build_makes(
     assert pickle.loads(pickle.dumps(memo)).get(next(iter(memo._entries))) is None  # noqa: SLF001
 
 
-def test_a_bundle_left_stale_for_a_preview_is_indexed_by_the_next_plain_build(
-    site: Path, tmp_path: Path
-) -> None:
-    """`search_later` (serve) publishes changed pages with the last search bundle;
-    a build without it, even with nothing else changed, indexes them."""
+def _left_stale_for_a_preview(site: Path, tmp_path: Path) -> tuple[Path, Path, str]:
+    """A site with search built, a write-up edited, and rebuilt as `serve` does
+    (`search_later`): the output, the cache and the stale bundle's key."""
     config = site / "site.yaml"
     config.write_text(config.read_text().replace("search: false", "search: true"))
     out, cache = tmp_path / "out", tmp_path / "cache"
@@ -607,6 +605,15 @@ def test_a_bundle_left_stale_for_a_preview_is_indexed_by_the_next_plain_build(
     chat.write_text(chat.read_text().replace("Nineteen people", "Twenty people"))
     later = build(site, out, NOW, cache_dir=cache, search_later=True)
     assert later.stale_search is not None
+    return out, cache, later.stale_search
+
+
+def test_a_bundle_left_stale_for_a_preview_is_indexed_by_the_next_plain_build(
+    site: Path, tmp_path: Path
+) -> None:
+    """`search_later` (serve) publishes changed pages with the last search bundle;
+    a build without it, even with nothing else changed, indexes them."""
+    out, cache, _ = _left_stale_for_a_preview(site, tmp_path)
     again = build(site, out, NOW, cache_dir=cache)
     assert again.stale_search is None
     fresh = tmp_path / "fresh"
@@ -620,17 +627,10 @@ def test_a_bundle_a_preview_refreshed_is_kept_by_the_next_build(site: Path, tmp_
     from generator.build import refresh_search
     from generator.sources.files import load_site_config
 
-    config = site / "site.yaml"
-    config.write_text(config.read_text().replace("search: false", "search: true"))
-    out, cache = tmp_path / "out", tmp_path / "cache"
-    build(site, out, NOW, cache_dir=cache)
-    chat = site / "content/chats/2012-05-17-beyond-description.md"
-    chat.write_text(chat.read_text().replace("Nineteen people", "Twenty people"))
-    later = build(site, out, NOW, cache_dir=cache, search_later=True)
-    assert later.stale_search is not None
+    out, cache, stale = _left_stale_for_a_preview(site, tmp_path)
     settings, _ = load_site_config(site)
     assert settings is not None
-    refresh_search(out, settings, later.stale_search, cache)
+    refresh_search(out, settings, stale, cache)
     again = build(site, out, NOW + timedelta(minutes=1), cache_dir=cache)
     assert again.search_reused
 
