@@ -347,6 +347,9 @@ def _connect(database: Path) -> sqlite3.Connection | None:
     return None
 
 
+_BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED")  # another connection holds the database
+
+
 def _set_up_when_free(connection: sqlite3.Connection) -> None:
     """`_set_up`, tried again while another process holds the database: switching a
     new database to WAL fails at once when it is busy, whatever the busy timeout
@@ -357,7 +360,7 @@ def _set_up_when_free(connection: sqlite3.Connection) -> None:
             _set_up(connection)
             return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
+            if getattr(exc, "sqlite_errorname", None) not in _BUSY:
                 raise
             if time.monotonic() >= deadline:
                 raise
